@@ -1,0 +1,153 @@
+/**
+ * The FOLL_PIN release APIs of mm/gup.c: `unpin_user_page`, `unpin_folio`,
+ * `unpin_user_folio`, `unpin_user_pages`, `unpin_user_pages_dirty_lock`,
+ * `unpin_user_page_range_dirty_lock`, `unpin_folios`, and their run helpers
+ * `gup_folio_next` / `gup_folio_range_next`.
+ *
+ * Faithful to the current kernel, including its edges: `unpin_user_pages` skips a NULL
+ * entry only where a run starts (a NULL right after a pinned page is passed to
+ * page_folio() by gup_folio_next and oopses, which the model reports as a KernelBug);
+ * `unpin_user_pages_dirty_lock` with make_dirty skips no NULL at all; `unpin_folios`
+ * groups runs of identical pointers, NULL runs included, and skips the NULL ones. A
+ * `-errno` passed as the count is a WARN and nothing is released.
+ *
+ * Page arrays hold PFNs with NULL_PFN (-1) for NULL. Each put is one call into
+ * gup_put_folio, so a run of pages in one folio costs one atomic (two with a pincount).
+ */
+import { NULL_PFN } from '../mm/constants.js';
+import { FOLL_PIN } from '../mm/foll-flags.js';
+import type { Machine } from '../mm/machine.js';
+import { KernelBug, warnOn } from '../mm/bug.js';
+import { isErrValue } from '../mm/errno.js';
+import { folioMarkDirty, pageFolio } from '../mm/folio.js';
+import { PG_DIRTY } from '../mm/page-flags.js';
+import { gupPutFolio } from './gup-put-folio.js';
+
+/** A caller's page array: PFNs, NULL_PFN for NULL. */
+export type PageArray = ArrayLike<number>;
+
+function folioOfEntry(m: Machine, page: number, where: string): number {
+  if (page === NULL_PFN) throw new KernelBug(`${where}: page_folio(NULL) dereferences a NULL page`);
+  return pageFolio(m, page);
+}
+
+/**
+ * `gup_folio_next(list, npages, i, &ntails)`: the folio of `list[i]` and how many
+ * consecutive entries from i belong to it. Returns the folio; the run length goes in
+ * `out[0]` so the caller's loop allocates nothing.
+ */
+export function gupFolioNext(m: Machine, list: PageArray, npages: number, i: number, out: Int32Array): number {
+  const folio = folioOfEntry(m, list[i]!, 'gup_folio_next');
+  let nr = i + 1;
+  for (; nr < npages; nr++) {
+    if (folioOfEntry(m, list[nr]!, 'gup_folio_next') !== folio) break;
+  }
+  out[0] = nr - i;
+  return folio;
+}
+
+/**
+ * `gup_folio_range_next(start, npages, i, &ntails)`: for a physically contiguous range,
+ * the folio of page `start + i` and min(npages - i, pages left in that folio).
+ */
+export function gupFolioRangeNext(m: Machine, start: number, npages: number, i: number, out: Int32Array): number {
+  const next = start + i;
+  const folio = pageFolio(m, next);
+  let nr = 1;
+  if (m.order[folio]! > 0) nr = Math.min(npages - i, (1 << m.order[folio]!) - (next - folio));
+  out[0] = nr;
+  return folio;
+}
+
+function markDirtyIfClean(m: Machine, folio: number): void {
+  // folio_lock + folio_mark_dirty + folio_unlock, skipped when already dirty.
+  if ((m.flags[folio]! & PG_DIRTY) === 0) folioMarkDirty(m, folio);
+}
+
+/** `unpin_user_page(page)`: drops one pin. */
+export function unpinUserPage(m: Machine, page: number): void {
+  gupPutFolio(m, pageFolio(m, page), 1, FOLL_PIN);
+  m.cost.pagesReleased++;
+}
+
+/** `unpin_folio(folio)`: drops one pin on a folio (memfd_pin_folios style). */
+export function unpinFolio(m: Machine, folio: number): void {
+  gupPutFolio(m, folio, 1, FOLL_PIN);
+  m.cost.pagesReleased++;
+}
+
+/** `unpin_user_folio(folio, npages)`: drops `npages` pins in one put (v6.12+). */
+export function unpinUserFolio(m: Machine, folio: number, npages: number): void {
+  gupPutFolio(m, folio, npages, FOLL_PIN);
+  m.cost.pagesReleased += npages;
+}
+
+const run = new Int32Array(1);
+
+/**
+ * `unpin_user_pages(pages, npages)`: one put per run of consecutive entries in the
+ * same folio; NULL entries at the start of a run are skipped; a -errno count WARNs.
+ */
+export function unpinUserPages(m: Machine, pages: PageArray, npages: number): void {
+  if (warnOn(m, isErrValue(npages), `unpin_user_pages: npages is an error value ${npages}`)) return;
+  for (let i = 0; i < npages; i += run[0]!) {
+    if (pages[i] === NULL_PFN) {
+      run[0] = 1;
+      continue;
+    }
+    const folio = gupFolioNext(m, pages, npages, i, run);
+    gupPutFolio(m, folio, run[0]!, FOLL_PIN);
+    m.cost.pagesReleased += run[0]!;
+  }
+}
+
+/**
+ * `unpin_user_pages_dirty_lock(pages, npages, make_dirty)`: without make_dirty it is
+ * unpin_user_pages; with it, per folio run, marks the folio dirty if it is clean, then
+ * one put. This path skips no NULL entry.
+ */
+export function unpinUserPagesDirtyLock(m: Machine, pages: PageArray, npages: number, makeDirty: boolean): void {
+  if (!makeDirty) {
+    unpinUserPages(m, pages, npages);
+    return;
+  }
+  for (let i = 0; i < npages; i += run[0]!) {
+    const folio = gupFolioNext(m, pages, npages, i, run);
+    markDirtyIfClean(m, folio);
+    gupPutFolio(m, folio, run[0]!, FOLL_PIN);
+    m.cost.pagesReleased += run[0]!;
+  }
+}
+
+/**
+ * `unpin_user_page_range_dirty_lock(page, npages, make_dirty)`: releases the physically
+ * contiguous pages [page, page + npages), one put per folio touched.
+ */
+export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: number, makeDirty: boolean): void {
+  warnOn(m, page < 0 || page + npages > m.nrPages, `unpin_user_page_range_dirty_lock: range ${page}+${npages} is not contiguous memory`);
+  for (let i = 0; i < npages; i += run[0]!) {
+    const folio = gupFolioRangeNext(m, page, npages, i, run);
+    if (makeDirty) markDirtyIfClean(m, folio);
+    gupPutFolio(m, folio, run[0]!, FOLL_PIN);
+    m.cost.pagesReleased += run[0]!;
+  }
+}
+
+/**
+ * `unpin_folios(folios, nfolios)`: groups runs of identical consecutive entries into
+ * one put of the run length; runs of NULL are skipped; a -errno count WARNs.
+ */
+export function unpinFolios(m: Machine, folios: PageArray, nfolios: number): void {
+  if (warnOn(m, isErrValue(nfolios), `unpin_folios: nfolios is an error value ${nfolios}`)) return;
+  let i = 0;
+  while (i < nfolios) {
+    const f = folios[i]!;
+    let j = i + 1;
+    for (; j < nfolios; j++) if (folios[j] !== f) break;
+    if (f !== NULL_PFN) {
+      gupPutFolio(m, f, j - i, FOLL_PIN);
+      m.cost.pagesReleased += j - i;
+    }
+    i = j;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Broken invariants and warnings: the model's `VM_BUG_ON` / oops and `WARN_ON`.
+ *
+ * A `KernelBug` is thrown where the kernel would oops or hit `VM_BUG_ON` (refcount
+ * underflow, use after free, a NULL page dereferenced). It is never used for an
+ * expected failure: those return a negative errno. A WARN is recorded on the machine
+ * and execution goes on, as in the kernel.
+ */
+
+/** The kernel would have oopsed or hit VM_BUG_ON here. */
+export class KernelBug extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelBug';
+  }
+}
+
+/** `VM_BUG_ON(cond)`: throws a KernelBug with `message` when `cond` holds. */
+export function vmBugOn(cond: boolean, message: string): void {
+  if (cond) throw new KernelBug(message);
+}
+
+/** Somewhere to record WARN_ON hits; the machine is one. */
+export interface WarnSink {
+  readonly warnings: string[];
+}
+
+const MAX_WARNINGS = 1000;
+
+/** `WARN_ON(cond)`: records `message` when `cond` holds and returns `cond`. */
+export function warnOn(sink: WarnSink, cond: boolean, message: string): boolean {
+  if (cond && sink.warnings.length < MAX_WARNINGS) sink.warnings.push(message);
+  return cond;
+}

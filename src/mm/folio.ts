@@ -1,0 +1,180 @@
+/**
+ * Folio accessors and reference counting (include/linux/mm.h, page_ref.h, page-flags.h).
+ *
+ * Models: `page_folio`, `folio_page`, `folio_page_idx`, `folio_nr_pages`, `folio_size`,
+ * `folio_order`, `folio_next`, `folio_ref_count`, `folio_has_pincount`,
+ * `folio_maybe_dma_pinned`, `folio_test_large`, `folio_test_dirty`, `folio_mark_dirty`,
+ * `is_zero_folio`, `folio_get`, `folio_put`, `folio_put_refs`, `folio_ref_add`,
+ * `folio_is_longterm_pinnable`. Faithful for 64-bit: `folio_has_pincount` is
+ * `folio_test_large` (order >= 1); on 32-bit since v6.15 order-1 folios use the bias
+ * instead, which the model does not offer.
+ *
+ * These are the hot-path primitives: no argument checks beyond what the kernel's
+ * VM_BUG_ONs would catch, no allocation.
+ */
+import { GUP_PIN_COUNTING_BIAS, PAGE_SIZE } from './constants.js';
+import type { Machine } from './machine.js';
+import { pfnZone } from './machine.js';
+import {
+  PG_ALLOCATED,
+  PG_DIRTY,
+  MAPPING_ANON,
+  MAPPING_DEVICE_COHERENT,
+  MAPPING_FSDAX,
+  MAPPING_HUGETLB,
+  MAPPING_P2PDMA,
+} from './page-flags.js';
+import { KernelBug } from './bug.js';
+import { freeFolio } from './alloc.js';
+
+/** `page_folio(page)`: the head PFN of the folio containing `page`. */
+export function pageFolio(m: Machine, page: number): number {
+  return page & ~((1 << m.order[page]!) - 1);
+}
+
+/** `folio_page(folio, n)`: the n-th page of the folio. */
+export function folioPage(_m: Machine, folio: number, n: number): number {
+  return folio + n;
+}
+
+/** `folio_page_idx(folio, page)`: the index of `page` within `folio`. */
+export function folioPageIdx(_m: Machine, folio: number, page: number): number {
+  return page - folio;
+}
+
+/** `folio_order(folio)`. */
+export function folioOrder(m: Machine, folio: number): number {
+  return m.order[folio]!;
+}
+
+/** `folio_nr_pages(folio)`. */
+export function folioNrPages(m: Machine, folio: number): number {
+  return 1 << m.order[folio]!;
+}
+
+/** `folio_size(folio)` in bytes. */
+export function folioSize(m: Machine, folio: number): number {
+  return (1 << m.order[folio]!) * PAGE_SIZE;
+}
+
+/** `folio_next(folio)`: the folio starting at the page after this one ends (memmap arithmetic). */
+export function folioNext(m: Machine, folio: number): number {
+  return folio + (1 << m.order[folio]!);
+}
+
+/** `folio_ref_count(folio)`. */
+export function folioRefCount(m: Machine, folio: number): number {
+  return m.refcount[folio]!;
+}
+
+/** The folio's `_pincount` (0 for folios without one). */
+export function folioPincount(m: Machine, folio: number): number {
+  return m.pincount[folio]!;
+}
+
+/** `folio_has_pincount(folio)`: on 64-bit, every large folio has one. */
+export function folioHasPincount(m: Machine, folio: number): boolean {
+  return m.order[folio]! > 0;
+}
+
+/** `folio_test_large(folio)`: order >= 1. */
+export function folioTestLarge(m: Machine, folio: number): boolean {
+  return m.order[folio]! > 0;
+}
+
+/**
+ * `folio_maybe_dma_pinned(folio)`: exact for large folios (`_pincount > 0`); fuzzy for
+ * order 0, where any refcount >= GUP_PIN_COUNTING_BIAS reads as pinned (1024 plain
+ * references are a false positive; false always means "not pinned").
+ */
+export function folioMaybeDmaPinned(m: Machine, folio: number): boolean {
+  if (m.order[folio]! > 0) return m.pincount[folio]! > 0;
+  return m.refcount[folio]! >>> 0 >= GUP_PIN_COUNTING_BIAS;
+}
+
+/** `folio_test_dirty(folio)`. */
+export function folioTestDirty(m: Machine, folio: number): boolean {
+  return (m.flags[folio]! & PG_DIRTY) !== 0;
+}
+
+/** `folio_mark_dirty(folio)`: returns true if the folio was clean before. */
+export function folioMarkDirty(m: Machine, folio: number): boolean {
+  const f = m.flags[folio]!;
+  if ((f & PG_DIRTY) !== 0) return false;
+  m.flags[folio] = f | PG_DIRTY;
+  return true;
+}
+
+/** `folio_test_anon(folio)`. */
+export function folioTestAnon(m: Machine, folio: number): boolean {
+  return m.mapping[folio] === MAPPING_ANON;
+}
+
+/** `folio_test_hugetlb(folio)`. */
+export function folioTestHugetlb(m: Machine, folio: number): boolean {
+  return m.mapping[folio] === MAPPING_HUGETLB;
+}
+
+/** `folio_is_pci_p2pdma(folio)`. */
+export function folioIsPciP2pdma(m: Machine, folio: number): boolean {
+  return m.mapping[folio] === MAPPING_P2PDMA;
+}
+
+/** `is_zero_folio(folio)`: the shared zero page. */
+export function isZeroFolio(m: Machine, folio: number): boolean {
+  return folio === m.zeroPfn;
+}
+
+/** Whether `pfn` is part of an allocated folio (not free memory). */
+export function pageAllocated(m: Machine, pfn: number): boolean {
+  return (m.flags[pfn]! & PG_ALLOCATED) !== 0;
+}
+
+/**
+ * `folio_is_longterm_pinnable(folio)`: false for CMA, ZONE_MOVABLE, fsdax and
+ * device-coherent folios; the zero folio is always pinnable.
+ */
+export function folioIsLongtermPinnable(m: Machine, folio: number): boolean {
+  const zone = pfnZone(m, folio).name;
+  if (zone === 'cma') return false;
+  if (folio === m.zeroPfn) return true;
+  const kind = m.mapping[folio];
+  if (kind === MAPPING_DEVICE_COHERENT || kind === MAPPING_FSDAX) return false;
+  return zone !== 'movable';
+}
+
+function assertLive(m: Machine, folio: number, what: string): void {
+  if ((m.flags[folio]! & PG_ALLOCATED) === 0 || m.refcount[folio]! <= 0)
+    throw new KernelBug(`${what}: use after free of folio ${folio} (refcount ${m.refcount[folio]})`);
+}
+
+/** `folio_ref_add(folio, nr)`: one atomic. VM_BUG_ON on a free folio. */
+export function folioRefAdd(m: Machine, folio: number, nr: number): void {
+  assertLive(m, folio, 'folio_ref_add');
+  m.refcount[folio] = m.refcount[folio]! + nr;
+  m.cost.refcountAtomics++;
+}
+
+/** `folio_get(folio)`: one more reference. */
+export function folioGet(m: Machine, folio: number): void {
+  folioRefAdd(m, folio, 1);
+}
+
+/**
+ * `folio_put_refs(folio, refs)`: drops `refs` references and frees the folio when the
+ * count reaches zero. One atomic. Throws KernelBug on underflow or use after free.
+ */
+export function folioPutRefs(m: Machine, folio: number, refs: number): void {
+  assertLive(m, folio, 'folio_put');
+  const left = m.refcount[folio]! - refs;
+  m.cost.refcountAtomics++;
+  if (left < 0)
+    throw new KernelBug(`folio_put: refcount underflow on folio ${folio} (${m.refcount[folio]} - ${refs})`);
+  m.refcount[folio] = left;
+  if (left === 0) freeFolio(m, folio);
+}
+
+/** `folio_put(folio)`. */
+export function folioPut(m: Machine, folio: number): void {
+  folioPutRefs(m, folio, 1);
+}
