@@ -40,3 +40,8 @@ export type VmStatSnapshot = Readonly<{ [K in keyof VmStat]: number }>;
 export function vmstatSnapshot(s: VmStat): VmStatSnapshot {
   return { ...s };
 }
+
+/** `/proc/vmstat` as the model keeps it: a snapshot of the machine's counters. */
+export function vmstat(m: { readonly stat: VmStat }): VmStatSnapshot {
+  return vmstatSnapshot(m.stat);
+}

@@ -1,0 +1,12 @@
+// Global test setup: replayable fast-check runs and the end-of-test pin balance check.
+import { fc } from '@fast-check/vitest';
+import { afterEach } from 'vitest';
+import { checkTrackedMachines } from './support/machines.js';
+
+if (process.env.FC_SEED !== undefined) fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(process.env.FC_SEED) });
+if (process.env.FC_NUM_RUNS !== undefined)
+  fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: Number(process.env.FC_NUM_RUNS) });
+
+afterEach(() => {
+  checkTrackedMachines();
+});
