@@ -13,8 +13,9 @@ import { GUP_PIN_COUNTING_BIAS } from '../mm/constants.js';
 import { ENOMEM, EREMOTEIO } from '../mm/errno.js';
 import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
-import { warnOn } from '../mm/bug.js';
-import { folioIsLongtermPinnable, folioIsPciP2pdma, pageFolio, folioMaybeDmaPinned } from '../mm/folio.js';
+import { warn } from '../mm/bug.js';
+import { MAPPING_P2PDMA } from '../mm/page-flags.js';
+import { folioIsLongtermPinnable, pageFolio, folioMaybeDmaPinned } from '../mm/folio.js';
 import { gupPutFolio } from './gup-put-folio.js';
 
 /**
@@ -25,9 +26,11 @@ import { gupPutFolio } from './gup-put-folio.js';
  */
 export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: number): number {
   const refcount = m.refcount;
-  if (warnOn(m, refcount[folio]! <= 0, `try_grab_folio: folio ${folio} has refcount ${refcount[folio]}`))
+  if (refcount[folio]! <= 0) {
+    warn(m, `try_grab_folio: folio ${folio} has refcount ${refcount[folio]}`);
     return -ENOMEM;
-  if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && folioIsPciP2pdma(m, folio)) return -EREMOTEIO;
+  }
+  if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[folio] === MAPPING_P2PDMA) return -EREMOTEIO;
   if ((gupFlags & FOLL_GET) !== 0) {
     refcount[folio] = refcount[folio]! + refs;
     m.cost.refcountAtomics++;
@@ -55,7 +58,10 @@ export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: 
 export function tryGetFolio(m: Machine, page: number, refs: number): number {
   const folio = pageFolio(m, page);
   const rc = m.refcount[folio]!;
-  if (warnOn(m, rc < 0, `try_get_folio: folio ${folio} has negative refcount ${rc}`)) return -1;
+  if (rc < 0) {
+    warn(m, `try_get_folio: folio ${folio} has negative refcount ${rc}`);
+    return -1;
+  }
   m.cost.refcountAtomics++;
   if (rc === 0) return -1;
   m.refcount[folio] = rc + refs;
@@ -69,9 +75,11 @@ export function tryGetFolio(m: Machine, page: number, refs: number): number {
  * are dropped again and the caller falls back to the slow path).
  */
 export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlags: number): number {
-  if (warnOn(m, (gupFlags & (FOLL_GET | FOLL_PIN)) === 0, 'try_grab_folio_fast: neither FOLL_GET nor FOLL_PIN'))
+  if ((gupFlags & (FOLL_GET | FOLL_PIN)) === 0) {
+    warn(m, 'try_grab_folio_fast: neither FOLL_GET nor FOLL_PIN');
     return -1;
-  if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && folioIsPciP2pdma(m, pageFolio(m, page))) return -1;
+  }
+  if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA) return -1;
   if ((gupFlags & FOLL_GET) !== 0) return tryGetFolio(m, page, refs);
   // FOLL_PIN from here on.
   if (page === m.zeroPfn) return page;
@@ -103,13 +111,13 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
 export function folioAddPin(m: Machine, folio: number): void {
   if (folio === m.zeroPfn) return;
   if (m.order[folio]! > 0) {
-    warnOn(m, m.pincount[folio]! < 1, `folio_add_pin: folio ${folio} is not pinned`);
+    if (m.pincount[folio]! < 1) warn(m, `folio_add_pin: folio ${folio} is not pinned`);
     m.refcount[folio] = m.refcount[folio]! + 1;
     m.pincount[folio] = m.pincount[folio]! + 1;
     m.cost.refcountAtomics++;
     m.cost.pincountAtomics++;
   } else {
-    warnOn(m, m.refcount[folio]! < GUP_PIN_COUNTING_BIAS, `folio_add_pin: folio ${folio} is not pinned`);
+    if (m.refcount[folio]! < GUP_PIN_COUNTING_BIAS) warn(m, `folio_add_pin: folio ${folio} is not pinned`);
     m.refcount[folio] = m.refcount[folio]! + GUP_PIN_COUNTING_BIAS;
     m.cost.refcountAtomics++;
   }
@@ -120,6 +128,6 @@ export function folioAddPin(m: Machine, folio: number): void {
  * `try_grab_folio(folio, pins, FOLL_PIN)`, which does count in vmstat. Returns its result.
  */
 export function folioAddPins(m: Machine, folio: number, pins: number): number {
-  warnOn(m, !folioMaybeDmaPinned(m, folio), `folio_add_pins: folio ${folio} is not pinned`);
+  if (!folioMaybeDmaPinned(m, folio)) warn(m, `folio_add_pins: folio ${folio} is not pinned`);
   return tryGrabFolio(m, folio, pins, FOLL_PIN);
 }

@@ -17,7 +17,7 @@
 import { NULL_PFN } from '../mm/constants.js';
 import { FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
-import { KernelBug, warnOn } from '../mm/bug.js';
+import { KernelBug, warn } from '../mm/bug.js';
 import { isErrValue } from '../mm/errno.js';
 import { folioMarkDirty, pageFolio } from '../mm/folio.js';
 import { PG_DIRTY } from '../mm/page-flags.js';
@@ -89,7 +89,7 @@ const run = new Int32Array(1);
  * same folio; NULL entries at the start of a run are skipped; a -errno count WARNs.
  */
 export function unpinUserPages(m: Machine, pages: PageArray, npages: number): void {
-  if (warnOn(m, isErrValue(npages), `unpin_user_pages: npages is an error value ${npages}`)) return;
+  if (isErrValue(npages)) return warn(m, `unpin_user_pages: npages is an error value ${npages}`);
   for (let i = 0; i < npages; i += run[0]!) {
     if (pages[i] === NULL_PFN) {
       run[0] = 1;
@@ -124,7 +124,7 @@ export function unpinUserPagesDirtyLock(m: Machine, pages: PageArray, npages: nu
  * contiguous pages [page, page + npages), one put per folio touched.
  */
 export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: number, makeDirty: boolean): void {
-  warnOn(m, page < 0 || page + npages > m.nrPages, `unpin_user_page_range_dirty_lock: range ${page}+${npages} is not contiguous memory`);
+  if (page < 0 || page + npages > m.nrPages) warn(m, `unpin_user_page_range_dirty_lock: range ${page}+${npages} is not contiguous memory`);
   for (let i = 0; i < npages; i += run[0]!) {
     const folio = gupFolioRangeNext(m, page, npages, i, run);
     if (makeDirty) markDirtyIfClean(m, folio);
@@ -138,7 +138,7 @@ export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: nu
  * one put of the run length; runs of NULL are skipped; a -errno count WARNs.
  */
 export function unpinFolios(m: Machine, folios: PageArray, nfolios: number): void {
-  if (warnOn(m, isErrValue(nfolios), `unpin_folios: nfolios is an error value ${nfolios}`)) return;
+  if (isErrValue(nfolios)) return warn(m, `unpin_folios: nfolios is an error value ${nfolios}`);
   let i = 0;
   while (i < nfolios) {
     const f = folios[i]!;

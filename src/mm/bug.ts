@@ -29,6 +29,14 @@ const MAX_WARNINGS = 1000;
 
 /** `WARN_ON(cond)`: records `message` when `cond` holds and returns `cond`. */
 export function warnOn(sink: WarnSink, cond: boolean, message: string): boolean {
-  if (cond && sink.warnings.length < MAX_WARNINGS) sink.warnings.push(message);
+  if (cond) warn(sink, message);
   return cond;
+}
+
+/**
+ * Records a WARN unconditionally. Hot paths test their condition first and call this,
+ * so the message string is built only when the warning fires.
+ */
+export function warn(sink: WarnSink, message: string): void {
+  if (sink.warnings.length < MAX_WARNINGS) sink.warnings.push(message);
 }

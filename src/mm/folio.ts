@@ -144,8 +144,11 @@ export function folioIsLongtermPinnable(m: Machine, folio: number): boolean {
 }
 
 function assertLive(m: Machine, folio: number, what: string): void {
-  if ((m.flags[folio]! & PG_ALLOCATED) === 0 || m.refcount[folio]! <= 0)
-    throw new KernelBug(`${what}: use after free of folio ${folio} (refcount ${m.refcount[folio]})`);
+  if ((m.flags[folio]! & PG_ALLOCATED) === 0 || m.refcount[folio]! <= 0) useAfterFree(m, folio, what);
+}
+
+function useAfterFree(m: Machine, folio: number, what: string): never {
+  throw new KernelBug(`${what}: use after free of folio ${folio} (refcount ${m.refcount[folio]})`);
 }
 
 /** `folio_ref_add(folio, nr)`: one atomic. VM_BUG_ON on a free folio. */
