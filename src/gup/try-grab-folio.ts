@@ -15,8 +15,7 @@ import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-f
 import type { Machine } from '../mm/machine.js';
 import { warn } from '../mm/bug.js';
 import { MAPPING_P2PDMA } from '../mm/page-flags.js';
-import { folioIsLongtermPinnable, pageFolio, folioMaybeDmaPinned } from '../mm/folio.js';
-import { gupPutFolio } from './gup-put-folio.js';
+import { folioIsLongtermPinnable, folioMaybeDmaPinned, folioPutRefs, pageFolio } from '../mm/folio.js';
 
 /**
  * `try_grab_folio(folio, refs, flags)`: the slow-path grab, for a folio the caller
@@ -87,7 +86,7 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
   if (folio < 0) return -1;
   // Long-term pins of unpinnable memory must migrate it first, which only the slow path can.
   if ((gupFlags & FOLL_LONGTERM) !== 0 && !folioIsLongtermPinnable(m, folio)) {
-    gupPutFolio(m, folio, refs, gupFlags & ~FOLL_PIN);
+    folioPutRefs(m, folio, refs);
     return -1;
   }
   if (m.order[folio]! > 0) {
