@@ -5,8 +5,9 @@
  * `iov_iter_rw`, `iter_iov_addr`, `iter_iov_len`, `iov_iter_truncate`,
  * `iov_iter_extract_will_pin`, `MAX_RW_COUNT`.
  *
- * Faithful for UBUF, IOVEC, KVEC, BVEC and DISCARD (FOLIOQ, XARRAY and T's BVECQ are
- * not modelled; their enum values are kept). The kernel's advancing segment pointer
+ * Faithful for UBUF, IOVEC, KVEC, BVEC and DISCARD. FOLIOQ and XARRAY are not modelled
+ * but keep their enum values (uio.h in T); T's lib/iov_iter.c also has ITER_BVECQ, which
+ * the model leaves out. The kernel's advancing segment pointer
  * (`__iov`, `kvec`, `bvec`) is the index `seg` into the caller's array, which the
  * iterator never copies. Simplified: the kernel WARNs on a direction other than
  * ITER_SOURCE/ITER_DEST and carries on; the initialisers have no machine to record a
