@@ -12,9 +12,20 @@ export * from './mm/vmstat.js';
 export * from './mm/machine.js';
 export * from './mm/alloc.js';
 export * from './mm/folio.js';
+export * from './mm/slab.js';
+export * from './mm/slab.js';
 
 export * from './gup/try-grab-folio.js';
 export * from './gup/gup-put-folio.js';
 export * from './gup/unpin.js';
 export * from './gup/put-page.js';
-export * from './mm/slab.js';
+
+export * from './block/bio-vec.js';
+export * from './block/bvec-iter.js';
+export * from './block/bio.js';
+export * from './block/bio-add.js';
+export * from './block/folio-iter.js';
+export * from './block/bio-release.js';
+export * from './block/direct-map.js';
+export * from './block/iov-iter.js';
+export * from './block/iov-iter-advance.js';

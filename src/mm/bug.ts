@@ -40,3 +40,24 @@ export function warnOn(sink: WarnSink, cond: boolean, message: string): boolean 
 export function warn(sink: WarnSink, message: string): void {
   if (sink.warnings.length < MAX_WARNINGS) sink.warnings.push(message);
 }
+
+const warnedOnce = new WeakMap<WarnSink, Set<string>>();
+
+/**
+ * `WARN_ON_ONCE(cond)`: records `message` the first time `cond` holds on `sink` and
+ * returns `cond`. The kernel warns once per call site per boot; the model once per
+ * message per machine, so call sites pass a constant message.
+ */
+export function warnOnOnce(sink: WarnSink, cond: boolean, message: string): boolean {
+  if (!cond) return false;
+  let done = warnedOnce.get(sink);
+  if (done === undefined) {
+    done = new Set();
+    warnedOnce.set(sink, done);
+  }
+  if (!done.has(message)) {
+    done.add(message);
+    warn(sink, message);
+  }
+  return true;
+}
