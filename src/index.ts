@@ -17,3 +17,5 @@ export * from './gup/try-grab-folio.js';
 export * from './gup/gup-put-folio.js';
 export * from './gup/unpin.js';
 export * from './gup/put-page.js';
+
+export * from './harness/index.js';
