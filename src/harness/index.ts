@@ -1,0 +1,20 @@
+/**
+ * The harness's public surface: scenario files (types, loader, units) and the
+ * comparison result with its renderers. The PROT_* constants in protection.ts stay
+ * internal so they cannot clash with an address-space module that defines its own.
+ */
+export * from './units.js';
+export * from './scenario.js';
+export { protToString, protectionCodec } from './protection.js';
+export { decodeScenario, loadScenarioFile, parseScenario, MAX_SCENARIO_FILE_BYTES } from './scenario-loader.js';
+export { DEFAULT_SCENARIO_SEED, type ScenarioParseOptions } from './scenario-normalize.js';
+export { scenarioCodec, type ScenarioInput } from './scenario-schema.js';
+export { ORDERS_BY_KIND, kindPageSize, zoneRanges } from './folio-layout-checks.js';
+export { formatProblems, type Problem } from './problems.js';
+export * from './result.js';
+export { renderText, TEXT_LEGEND } from './report-text.js';
+export { renderMarkdown, MARKDOWN_LEGEND } from './report-markdown.js';
+export { renderJson, comparisonToJson } from './report-json.js';
+export { renderCharts, renderChartSvg, type ChartSvg } from './report-svg.js';
+export { CHART_NAMES, chartSpec, chartRows, type ChartName, type ChartRow } from './chart-specs.js';
+export { TEXT_WIDTH, renderTextTable, wrapText, toAscii, type TextColumn } from './text-table.js';
