@@ -53,6 +53,7 @@ export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, 
   let nr: number;
   do {
     w.nrUnpinnable = 0;
+    w.sinkFull = false;
     nr = getUserPagesLocked(w, vpn, nrPages);
     if (nr <= 0) {
       rc = nr;

@@ -22,7 +22,7 @@
  * there is a SIGBUS. The result is vm_fault_to_errno's: 0, -EFAULT (SIGSEGV/SIGBUS)
  * or -ENOMEM (VM_FAULT_OOM).
  */
-import { PAGE_SIZE } from './constants.js';
+import { PAGE_SIZE, PMD_ORDER } from './constants.js';
 import { EFAULT, ENOMEM } from './errno.js';
 import { allocFolio } from './alloc.js';
 import { warnOn } from './bug.js';
@@ -114,12 +114,13 @@ function handlePteFault(mm: Mm, vma: Vma, vpn: number, write: boolean, unshare: 
 }
 
 /**
- * `alloc_anon_folio`'s order choice: the VMA's order when its aligned block is inside
- * the VMA and the PTE table and every PTE of it is none; else 0.
+ * `alloc_anon_folio`'s order choice: the VMA's mTHP order when its aligned block is
+ * inside the VMA and the PTE table and every PTE of it is none; else 0. A PMD-order
+ * policy that could not map a PMD falls back to order 0 (only the PMD size enabled).
  */
 function anonFaultOrder(mm: Mm, vma: Vma, vpn: number, slot: number): number {
-  const order = Math.min(vma.order, 8);
-  if (order === 0) return 0;
+  const order = vma.order;
+  if (order === 0 || order >= PMD_ORDER) return 0;
   const nr = 1 << order;
   const first = vpn - (vpn % nr);
   if (first < vma.start / PAGE_SIZE || first + nr > vma.end / PAGE_SIZE) return 0;
