@@ -42,7 +42,8 @@ export class PageArraySink implements GupSink {
     if (pages !== null) {
       if (at + nr > pages.length)
         throw new KernelBug(`pages[] overflow: writing entries ${at}..${at + nr - 1} of an array of ${pages.length}`);
-      for (let j = 0; j < nr; j++) pages[at + j] = page + j;
+      const end = at + nr;
+      for (let k = at, p = page; k < end; k++, p++) pages[k] = p;
       this.m.cost.pagePointersWritten += nr;
     }
     this.nr = at + nr;

@@ -100,7 +100,7 @@ function copyPageRange(src: Mm, dst: Mm, vma: Vma): number {
       continue;
     }
     if ((spt.pud.bits[us]! & _PAGE_PSE) !== 0) {
-      const ret = copyHugetlbEntry(src, dst, vma, spt.pud, us, dst.pt.pud, pudSlot(dst.pt, vpn, true));
+      const ret = copyHugetlbEntry(src, vma, spt.pud, us, dst.pt.pud, pudSlot(dst.pt, vpn, true));
       if (ret < 0) return ret;
       vpn = nextPud;
       continue;
@@ -115,7 +115,7 @@ function copyPageRange(src: Mm, dst: Mm, vma: Vma): number {
       }
       if ((mb & _PAGE_PSE) !== 0) {
         if (isVmHugetlbPage(vma)) {
-          const ret = copyHugetlbEntry(src, dst, vma, spt.pmd, ms, dst.pt.pmd, pmdSlot(dst.pt, vpn, true));
+          const ret = copyHugetlbEntry(src, vma, spt.pmd, ms, dst.pt.pmd, pmdSlot(dst.pt, vpn, true));
           if (ret < 0) return ret;
           vpn = nextPmd;
           continue;
@@ -190,7 +190,6 @@ function copyPresentPte(src: Mm, dst: Mm, vma: Vma, s: number, d: number): numbe
 /** `copy_hugetlb_page_range` for one PMD/PUD leaf. */
 function copyHugetlbEntry(
   src: Mm,
-  dst: Mm,
   vma: Vma,
   sl: PageTableLevel,
   s: number,

@@ -169,6 +169,40 @@ describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', ()
   });
 });
 
+describe('hugetlb and fork (copy_hugetlb_page_range, hugetlb_wp with FAULT_FLAG_UNSHARE)', () => {
+  it('a R/O pin of a private hugetlb page shared with a child copies the whole 2 MiB page, read-only', () => {
+    const { m, mm } = world();
+    mapAt(mm, BASE, 2 * MIB, { backing: 'hugetlb-2m' });
+    expect(userWrite(mm, BASE, 2 * MIB, 6)).toBe(0); // anonymous hugetlb folio at PFN 512
+    const child = forkOk(mm);
+    expect([m.refcount[512], m.entireMapcount[512], m.flags[512]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
+    const pages = new Int32Array(512);
+    expect(pinUserPagesFast(mm, BASE, 512, 0, pages)).toBe(512);
+    expect([pages[0], pages[511]]).toEqual([1024, 1535]);
+    expect(m.content[1300]).toBe(6);
+    expect(leafBitsAt(mm.pt, vpnOf(BASE)) & _PAGE_RW).toBe(0);
+    expect(pageAt(child.pt, vpnOf(BASE))).toBe(512);
+    // GUP-fast pinned 512 pages of the shared folio, then gup_must_unshare made it let go.
+    expect(vmstat(m)).toMatchObject({ nrFollPinAcquired: 1024, nrFollPinReleased: 512, unshareFaults: 1 });
+    unpinUserPages(m, pages, 512);
+    exitMmap(child);
+  });
+
+  it('fork after pinning a private hugetlb page gives the child its own copy', () => {
+    const { m, mm } = world();
+    mapAt(mm, BASE, 2 * MIB, { backing: 'hugetlb-2m' });
+    expect(userWrite(mm, BASE, 2 * MIB, 6)).toBe(0);
+    const pages = new Int32Array(1);
+    expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
+    const child = forkOk(mm);
+    expect(pageAt(child.pt, vpnOf(BASE))).toBe(1024);
+    expect(leafBitsAt(mm.pt, vpnOf(BASE)) & _PAGE_RW).toBe(_PAGE_RW);
+    expect(m.flags[512]! & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    unpinUserPages(m, pages, 1);
+    exitMmap(child);
+  });
+});
+
 describe('fork after a pin (copy_present_pte / folio_needs_cow_for_dma)', () => {
   it('a pinned exclusive page is copied for the child; the parent keeps it writable and exclusive', () => {
     const { m, mm } = world();

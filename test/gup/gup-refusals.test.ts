@@ -13,7 +13,6 @@ import {
   FOLL_LONGTERM,
   FOLL_WRITE,
   PROT_READ,
-  PROT_WRITE,
   costDiff,
   costSnapshot,
   getUserPages,
