@@ -3,7 +3,8 @@
  * sampling window (for a smoke run); ratios are printed per suite.
  */
 import pinArithmeticBench from './pin-arithmetic.bench.js';
+import walkBench from './walk.bench.js';
 
-const suites: (() => Promise<unknown>)[] = [pinArithmeticBench];
+const suites: (() => Promise<unknown>)[] = [pinArithmeticBench, walkBench];
 
 for (const suite of suites) await suite();

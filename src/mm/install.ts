@@ -1,0 +1,99 @@
+/**
+ * Mapping a given folio at a given address: what a fault would do had the allocator
+ * returned exactly this folio (mm/memory.c `set_pte_range`, mm/huge_memory.c
+ * `__do_huge_pmd_anonymous_page`, hugetlb's `hugetlb_no_page`, mm/filemap.c
+ * `filemap_add_folio`), so a test or scenario can say which memory backs which address.
+ *
+ * Faithful accounting: in a private mapping the folio becomes anonymous and
+ * exclusive (`folio_add_new_anon_rmap`); in a shared one it joins the file's page cache
+ * at the matching offset (+nr references) and is file-mapped; each PTE mapping holds one
+ * reference and each PMD/PUD mapping one, the caller's allocation reference becoming
+ * the first of them (the fault path's folio_ref_add(folio, nr - 1)). The folio must be
+ * freshly allocated (no mapping yet).
+ */
+import { PAGE_SIZE, PMD_ORDER, PUD_ORDER } from './constants.js';
+import { EEXIST, EFAULT, EINVAL } from './errno.js';
+import { filemapAddFolio } from './file.js';
+import { folioRefAdd } from './folio.js';
+import type { Mm } from './mm.js';
+import { MAPPING_NONE, PG_ALLOCATED, PG_HEAD } from './page-flags.js';
+import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, pmdSlot, pteSlot, pudSlot, vpnOf } from './page-table.js';
+import { folioAddFileRmapPtes, folioAddNewAnonRmapEntire, folioAddNewAnonRmapPtes, folioAddRmapEntire } from './rmap.js';
+import { isVmHugetlbPage, vmaLookup, vmaPgoff } from './vma.js';
+import { VM_PFNMAP, VM_SHARED, VM_WRITE } from './vm-flags.js';
+
+export interface InstallOptions {
+  /** Map with one PMD leaf (the folio must be PMD-order and the address 2 MiB aligned). */
+  readonly pmd?: boolean;
+  /** Map with one PUD leaf (PUD-order folio, 1 GiB aligned; hugetlb 1 GiB mappings). */
+  readonly pud?: boolean;
+  /** Writable (and dirty) entries; needs VM_WRITE. */
+  readonly writable: boolean;
+}
+
+/**
+ * Maps `folio` at `addr` inside an existing mapping. Returns 0, -EFAULT (no VMA),
+ * -EINVAL (folio not fresh, bad alignment or size, outside the VMA, writable without
+ * VM_WRITE, a device mapping, a hugetlb mapping of another size) or -EEXIST (something
+ * is mapped or cached there already).
+ */
+export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallOptions): number {
+  const m = mm.m;
+  const vma = vmaLookup(mm.vmas, addr);
+  if (vma === null) return -EFAULT;
+  if (!Number.isInteger(folio) || folio <= 0 || folio >= m.nrPages) return -EINVAL;
+  if ((m.flags[folio]! & (PG_ALLOCATED | PG_HEAD)) !== (PG_ALLOCATED | PG_HEAD) || m.refcount[folio]! < 1) return -EINVAL;
+  if (m.mapping[folio] !== MAPPING_NONE || m.entireMapcount[folio] !== 0) return -EINVAL;
+  if ((vma.flags & VM_PFNMAP) !== 0) return -EINVAL;
+  if (opts.writable && (vma.flags & VM_WRITE) === 0) return -EINVAL;
+  const order = m.order[folio]!;
+  const nr = 1 << order;
+  const level = opts.pud === true ? 2 : opts.pmd === true ? 1 : 0;
+  if (level === 2 && (order !== PUD_ORDER || addr % (PAGE_SIZE * nr) !== 0)) return -EINVAL;
+  if (level === 1 && (order !== PMD_ORDER || addr % (PAGE_SIZE * nr) !== 0)) return -EINVAL;
+  if (level === 0 && addr % PAGE_SIZE !== 0) return -EINVAL;
+  if (isVmHugetlbPage(vma) ? level === 0 || order !== vma.hugeOrder : level === 2) return -EINVAL;
+  if (addr + nr * PAGE_SIZE > vma.end) return -EINVAL;
+  for (let p = folio; p < folio + nr; p++) if (m.mapcount[p] !== 0) return -EINVAL;
+
+  const pt = mm.pt;
+  const vpn = vpnOf(addr);
+  let slot = -1;
+  if (level === 2) {
+    slot = pudSlot(pt, vpn, true);
+    if (pt.pud.bits[slot] !== 0) return -EEXIST;
+  } else if (level === 1) {
+    slot = pmdSlot(pt, vpn, true);
+    if (slot < 0 || pt.pmd.bits[slot] !== 0) return -EEXIST;
+  } else {
+    for (let i = 0; i < nr; i++) {
+      const s = pteSlot(pt, vpn + i, true);
+      if (s < 0 || pt.pte.bits[s] !== 0) return -EEXIST;
+    }
+  }
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  if (shared) {
+    const file = vma.file!;
+    if (filemapAddFolio(file, folio, vmaPgoff(vma, vpn)) !== 0) return -EEXIST;
+    m.mapping[folio] = file.mappingKind;
+  }
+  const bits = _PAGE_PRESENT | _PAGE_ACCESSED | (opts.writable ? _PAGE_RW | _PAGE_DIRTY : 0);
+  if (level > 0) {
+    if (shared) folioAddRmapEntire(m, folio);
+    else folioAddNewAnonRmapEntire(m, folio);
+    const lv = level === 2 ? pt.pud : pt.pmd;
+    lv.val[slot] = folio;
+    lv.bits[slot] = bits | _PAGE_PSE;
+  } else {
+    if (nr > 1) folioRefAdd(m, folio, nr - 1);
+    if (shared) folioAddFileRmapPtes(m, folio, nr);
+    else folioAddNewAnonRmapPtes(m, folio, folio, nr);
+    for (let i = 0; i < nr; i++) {
+      const s = pteSlot(pt, vpn + i, false);
+      pt.pte.val[s] = folio + i;
+      pt.pte.bits[s] = bits;
+    }
+  }
+  if (!shared) vma.anonVma = true;
+  return 0;
+}

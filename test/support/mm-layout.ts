@@ -1,0 +1,68 @@
+/**
+ * Address-space fixtures for worked examples: a machine with one mm, and mappings at
+ * fixed, hand-picked addresses so expected PFNs and page-table paths can be worked out
+ * by hand. The allocator is next-fit from PFN 1 in ZONE_NORMAL, so the first folios a
+ * test faults in have predictable PFNs.
+ */
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_POPULATE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_READ,
+  PROT_WRITE,
+  createMm,
+  mmap,
+  type Backing,
+  type Machine,
+  type MachineOptions,
+  type Mm,
+  type ZoneName,
+} from '../../src/index.js';
+import { newMachine } from './machines.js';
+
+/** A 1 GiB-aligned user address: PGD/PUD/PMD indices are easy to work out from it. */
+export const BASE = 0x40000000;
+export const KIB = 1024;
+export const MIB = 1024 * 1024;
+
+export interface World {
+  readonly m: Machine;
+  readonly mm: Mm;
+}
+
+/** A tracked machine (64 MiB unless told) and an empty mm on it. */
+export function world(opts: MachineOptions = {}): World {
+  const m = newMachine(opts);
+  return { m, mm: createMm(m) };
+}
+
+export interface MapOptions {
+  readonly shared?: boolean;
+  readonly prot?: number;
+  readonly order?: number;
+  readonly zone?: ZoneName;
+  readonly backing?: Backing;
+  readonly populate?: boolean;
+}
+
+/** mmap(MAP_FIXED) of `bytes` at `addr`; throws if mmap fails (fixtures must not). */
+export function mapAt(mm: Mm, addr: number, bytes: number, o: MapOptions = {}): number {
+  const flags =
+    (o.shared === true ? MAP_SHARED : MAP_PRIVATE) |
+    MAP_FIXED |
+    (o.backing === undefined || o.backing === 'anon' ? MAP_ANONYMOUS : 0) |
+    (o.populate === true ? MAP_POPULATE : 0);
+  const ret = mmap(mm, {
+    addr,
+    length: bytes,
+    prot: o.prot ?? PROT_READ | PROT_WRITE,
+    flags,
+    order: o.order ?? 0,
+    zone: o.zone ?? 'normal',
+    backing: o.backing ?? 'anon',
+  });
+  if (ret !== addr) throw new Error(`fixture mmap at ${addr.toString(16)} failed: ${ret}`);
+  return ret;
+}
