@@ -40,6 +40,19 @@ export interface StrategySettings {
   readonly sizing?: SizingVariant;
 }
 
+/** A run of equal callee return values, in call order: `{ value: 16, count: 1000 }`. */
+export interface ReturnRun {
+  value: number;
+  count: number;
+}
+
+/** Appends one call's return value to a run-length encoded list. */
+export function recordReturn(runs: ReturnRun[], value: number): void {
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last.value === value) last.count++;
+  else runs.push({ value, count: 1 });
+}
+
 /** What the canonical caller holds once it has pinned: bios ready for submission. */
 export interface PinnedIo {
   /** Bytes pinned from `start` (may be short of `length`), or -errno with nothing held. */
@@ -48,6 +61,8 @@ export interface PinnedIo {
   readonly bios: Bio[];
   /** Calls made into the callee (a proposal's API). */
   readonly calls: number;
+  /** Every callee call's return value in call order, run-length encoded. */
+  readonly returnValues: ReturnRun[];
   /** Callee or caller arrays the bios still point into; freed at completion. */
   readonly owned: { readonly alloc: KAlloc; readonly usedBytes: number }[];
 }
