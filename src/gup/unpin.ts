@@ -38,9 +38,14 @@ function folioOfEntry(m: Machine, page: number, where: string): number {
  */
 export function gupFolioNext(m: Machine, list: PageArray, npages: number, i: number, out: Int32Array): number {
   const folio = folioOfEntry(m, list[i]!, 'gup_folio_next');
+  // page_folio(p) == folio exactly when p lies inside the folio: folios are naturally
+  // aligned and disjoint, so a bounds test reads the same entries as the kernel's loop.
+  const end = folio + (1 << m.order[folio]!);
   let nr = i + 1;
   for (; nr < npages; nr++) {
-    if (folioOfEntry(m, list[nr]!, 'gup_folio_next') !== folio) break;
+    const p = list[nr]!;
+    if (p === NULL_PFN) folioOfEntry(m, p, 'gup_folio_next');
+    if (p < folio || p >= end) break;
   }
   out[0] = nr - i;
   return folio;
