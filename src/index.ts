@@ -65,3 +65,5 @@ export * from './block/bio-release.js';
 export * from './block/direct-map.js';
 export * from './block/iov-iter.js';
 export * from './block/iov-iter-advance.js';
+export * from './block/iov-iter-geometry.js';
+export * from './block/iov-iter-extract.js';
