@@ -67,3 +67,4 @@ export * from './block/iov-iter.js';
 export * from './block/iov-iter-advance.js';
 export * from './block/iov-iter-geometry.js';
 export * from './block/iov-iter-extract.js';
+export * from './block/iov-iter-extract-bvecs.js';
