@@ -68,3 +68,6 @@ export * from './block/iov-iter-advance.js';
 export * from './block/iov-iter-geometry.js';
 export * from './block/iov-iter-extract.js';
 export * from './block/iov-iter-extract-bvecs.js';
+export * from './block/bio-release-foll-get.js';
+export * from './block/bio-dirty.js';
+export * from './block/bio-iov-iter.js';
