@@ -71,3 +71,4 @@ export * from './block/iov-iter-extract-bvecs.js';
 export * from './block/bio-release-foll-get.js';
 export * from './block/bio-dirty.js';
 export * from './block/bio-iov-iter.js';
+export * from './block/direct-io.js';
