@@ -65,3 +65,14 @@ export * from './block/bio-release.js';
 export * from './block/direct-map.js';
 export * from './block/iov-iter.js';
 export * from './block/iov-iter-advance.js';
+
+export * from './strategy/pin-strategy.js';
+export * from './strategy/kvmalloc-array-checked.js';
+export * from './strategy/bvec-chunk.js';
+export * from './strategy/bvec-sink.js';
+export * from './strategy/pin-user-bvecs.js';
+export * from './strategy/count-bvecs.js';
+export * from './strategy/pin-user-bvecs-alloc.js';
+export * from './strategy/get-contig-folio-len.js';
+export * from './strategy/bio-builder.js';
+export * from './strategy/complete-pinned-io.js';
