@@ -69,18 +69,21 @@ function pinAndComplete(v: Variant, mm: Mm, req: PinRequest): PinnedIo {
 
 describe.each(each)('%s', (_label, v) => {
   it('-ENOMEM injected into the first allocation: nothing pinned, nothing held', () => {
+    // Whether this proposal allocates at all for the request (caller-chunks keeps up
+    // to 1 KiB of array on its stack), seen on an identical world without injection.
+    const twin = twoOrder2Folios();
+    const req = { start: BASE, length: 8 * P, gupFlags: FOLL_WRITE };
+    const normal = pinAndComplete(v, twin.mm, req);
+    const allocates = twin.m.cost.allocations > 0;
     const { m, mm } = twoOrder2Folios();
     injectAllocFailure(m, 1);
-    const io = pinAndComplete(v, mm, { start: BASE, length: 8 * P, gupFlags: FOLL_WRITE });
-    // caller-chunks keeps up to 1 KiB of array on its stack: nothing to inject into.
-    const allocates = v.proposal.name !== 'caller-chunks' || (v.settings.chunkSize ?? 16) * 16 > 1024;
+    const io = pinAndComplete(v, mm, req);
     if (allocates) {
       expect(io.ret).toBe(-ENOMEM);
       expect(m.stat.nrFollPinAcquired).toBe(0);
-      // The callee allocates after its argument checks; the callers allocate before calling.
-      expect(io.calls).toBe(v.proposal.name === 'callee-allocates' ? 1 : 0);
+      expect(m.cost.allocations).toBe(0);
     } else {
-      expect(io.ret).toBe(8 * P);
+      expect(io.ret).toBe(normal.ret);
       injectAllocFailure(m, 0);
     }
   });
@@ -147,5 +150,44 @@ describe('callee-allocates: an allocation after the first fails (partial result)
     expect(m.stat.nrFollPinAcquired - m.stat.nrFollPinReleased).toBe(31);
     callee.complete(mm, io, true);
     expect(imbalance(m)).toEqual([]);
+  });
+});
+
+describe('a long-term migration that fails partway: what stays pinned depends on where the calls split', () => {
+  // Pages 0..3 and 12..15 are CMA, 4..11 normal; only 4 normal pages are free, so 4
+  // migrations succeed and the next fails. check_and_migrate_movable_pages runs at the
+  // end of each call's slow path and, when a migration fails, that call unpins all it
+  // pinned there and returns -ENOMEM (GUP-fast's prefix, none here, stays). One call over
+  // the range therefore pins nothing; small caller arrays migrate 0..3 in early calls,
+  // take 4..11 with GUP-fast, and stop at 12 with 12 pages pinned. Under 'physical' a
+  // 3-bvec array holds the whole range ([0..3], [4..11], [12..15]), so it is one call.
+  const twelve = 12 * P;
+  const rows: readonly [label: string, ret: number][] = [
+    ['page-array merge=folio', -ENOMEM],
+    ['page-array merge=physical', -ENOMEM],
+    ['overallocate merge=folio', -ENOMEM],
+    ['callee-allocates merge=folio sizing=grow', -ENOMEM],
+    ['callee-allocates merge=folio sizing=count-first', -ENOMEM],
+    ['callee-allocates merge=folio sizing=chunked chunk=2', -ENOMEM],
+    ['caller-chunks merge=folio', -ENOMEM],
+    ['caller-chunks merge=folio chunk=1', twelve],
+    ['caller-chunks merge=folio chunk=3', twelve],
+    ['caller-chunks merge=physical chunk=1', twelve],
+    ['caller-chunks merge=physical chunk=3', -ENOMEM],
+  ];
+  it.each(rows)('%s: %i', (label, ret) => {
+    const v = VARIANTS.find((x) => x.label === label);
+    expect(v, label).toBeDefined();
+    const { m, mm } = world({ cmaBytes: 8 * MIB });
+    mapAt(mm, BASE, 4 * P, { zone: 'cma', populate: true });
+    mapAt(mm, BASE + 4 * P, 8 * P, { populate: true });
+    mapAt(mm, BASE + 12 * P, 4 * P, { zone: 'cma', populate: true });
+    const hogs = hog(m, 'normal');
+    hogRelease(m, hogs.splice(hogs.length - 4, 4));
+    const io = pinAndComplete(v!, mm, { start: BASE, length: 16 * P, gupFlags: FOLL_WRITE | FOLL_LONGTERM });
+    expect(io.ret).toBe(ret);
+    const migrated = m.stat.pgmigrateSuccess;
+    expect(migrated).toBe(4);
+    hogRelease(m, hogs);
   });
 });

@@ -15,6 +15,7 @@ import {
   MAP_POPULATE,
   MAP_PRIVATE,
   PROT_READ,
+  PROT_WRITE,
   TASK_SIZE_MAX,
   allocFolio,
   fork,
@@ -231,7 +232,7 @@ export const WORLDS: readonly World[] = [
     build: () => {
       const w = world({ seed: 7 });
       const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE;
-      if (mmap(w.mm, { addr: BASE, length: 40 * P, prot: PROT_READ | 2, flags, placement: 'scattered' }) !== BASE)
+      if (mmap(w.mm, { addr: BASE, length: 40 * P, prot: PROT_READ | PROT_WRITE, flags, placement: 'scattered' }) !== BASE)
         throw new Error('fixture: mmap');
       return { ...w, req: { start: BASE, length: 40 * P, gupFlags: FOLL_WRITE } };
     },
