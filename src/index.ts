@@ -72,3 +72,12 @@ export * from './block/bio-release-foll-get.js';
 export * from './block/bio-dirty.js';
 export * from './block/bio-iov-iter.js';
 export * from './block/direct-io.js';
+
+export * from './strategy/pin-strategy.js';
+export * from './strategy/bvec-chunk.js';
+export * from './strategy/bvec-sink.js';
+export * from './strategy/pin-user-bvecs.js';
+export * from './strategy/count-bvecs.js';
+export * from './strategy/pin-user-bvecs-alloc.js';
+export * from './strategy/bio-builder.js';
+export * from './strategy/complete-pinned-io.js';

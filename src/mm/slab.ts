@@ -15,6 +15,7 @@
 import { PAGE_SIZE } from './constants.js';
 import { ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
+import { warnOnOnce } from './bug.js';
 
 /** `KMALLOC_MAX_CACHE_SIZE`: the largest slab cache (8 KiB with 4 KiB pages). */
 export const KMALLOC_MAX_CACHE_SIZE = 2 * PAGE_SIZE;
@@ -82,8 +83,19 @@ export function kmalloc(m: Machine, size: number): KAlloc | number {
   return account(m, size, pagesRoundUpPow2(size), 'kmalloc-large');
 }
 
-/** `kvmalloc(size)`: kmalloc up to the slab limit, vmalloc (whole pages) above it. */
+/** `INT_MAX`. */
+export const INT_MAX = 0x7fffffff;
+
+/**
+ * `kvmalloc(size)`: kmalloc up to the slab limit, vmalloc (whole pages) above it. A
+ * request above INT_MAX bytes is refused before any allocator is tried, as
+ * `__kvmalloc_node_noprof` does ("Don't even allow crazy sizes": WARN_ON_ONCE, NULL).
+ */
 export function kvmalloc(m: Machine, size: number): KAlloc | number {
+  if (size > INT_MAX) {
+    warnOnOnce(m, true, 'kvmalloc: size above INT_MAX');
+    return -ENOMEM;
+  }
   if (size <= KMALLOC_MAX_CACHE_SIZE) return kmalloc(m, size);
   if (injectedFailure(m)) return -ENOMEM;
   return account(m, size, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE, 'vmalloc');
