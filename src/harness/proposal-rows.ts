@@ -8,6 +8,7 @@
  * Not a kernel concept.
  */
 import type { PinStrategy, StrategySettings } from '../strategy/pin-strategy.js';
+import { pathKey } from './json-path.js';
 import { SIZING_VARIANTS, type MergePolicy, type ProposalSettings, type Scenario, type SizingVariant } from './scenario.js';
 
 /** One proposal (and variant) as the runner measures it. */
@@ -58,7 +59,7 @@ export function proposalRows(
     const merge: MergePolicy = opts.merge ?? asked.merge ?? 'folio';
     if (!strategy.mergePolicies.includes(merge)) {
       problems.push({
-        path: opts.merge !== undefined ? '--merge' : `$.proposals.${strategy.name}.merge`,
+        path: opts.merge !== undefined ? '--merge' : pathKey(pathKey('$.proposals', strategy.name), 'merge'),
         message: `expected a merge policy ${strategy.name} supports (${strategy.mergePolicies.join(', ')}), found ${merge}`,
       });
       continue;

@@ -112,7 +112,9 @@ function proposalSentence(name: string, t: Totals, big: ScenarioRun | undefined,
   const rowOn = (s: ScenarioRun | undefined) => s?.runs.find((r) => r.proposal === name);
   const b = rowOn(big);
   if (big !== undefined && b !== undefined)
-    parts.push(`${b.cost.apiCalls} ${b.cost.apiCalls === 1 ? 'call' : 'calls'} and ${b.cost.walkRestarts} page-table walks for ${big.scenario}`);
+    parts.push(
+      `${b.cost.apiCalls} ${b.cost.apiCalls === 1 ? 'call' : 'calls'} and ${b.cost.walkRestarts} page-table ${b.cost.walkRestarts === 1 ? 'walk' : 'walks'} for ${big.scenario}`,
+    );
   const sm = rowOn(small);
   if (small !== undefined && sm !== undefined && sm.timing !== null) parts.push(`${formatNs(sm.timing.pinMeanNs)} per pin on ${small.scenario}`);
   const ratio = median(t.pinRatios);

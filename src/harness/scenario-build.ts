@@ -125,8 +125,7 @@ function populateDistribution(mm: Mm, map: ScenarioMapping, layout: Distribution
   return null;
 }
 
-function buildMapping(mm: Mm, map: ScenarioMapping, index: number, rng: RandomGenerator): string | null {
-  const path = pathIndex('$.mappings', index);
+function mapMapping(mm: Mm, map: ScenarioMapping, path: string): string | null {
   const km = KIND_MAPPING[map.kind];
   const addr = mmap(mm, {
     addr: map.start,
@@ -139,17 +138,26 @@ function buildMapping(mm: Mm, map: ScenarioMapping, index: number, rng: RandomGe
     placement: map.folios?.kind === 'distribution' ? map.folios.placement : 'adjacent',
   });
   if (addr !== map.start) return `${path}: mmap at ${formatAddress(map.start)} failed (${addr < 0 ? errnoName(addr) : formatAddress(addr)})`;
-  const layout = map.kind === 'pfnmap' ? null : map.folios;
-  if (layout?.kind === 'exact') {
-    for (let k = 0; k < layout.folios.length; k++) {
-      const f = layout.folios[k]!;
-      const err = placeFolio(mm, map, map.start + f.offset, f.order, { pfn: f.pfn }, f.pmd, pathIndex(pathKey(path, 'folios'), k));
-      if (err !== null) return err;
-    }
-  } else if (layout?.kind === 'distribution') {
-    const err = populateDistribution(mm, map, layout, rng, path);
+  return null;
+}
+
+function layoutOf(map: ScenarioMapping): ScenarioMapping['folios'] {
+  return map.kind === 'pfnmap' ? null : map.folios;
+}
+
+function populateExact(mm: Mm, map: ScenarioMapping, path: string): string | null {
+  const layout = layoutOf(map);
+  if (layout?.kind !== 'exact') return null;
+  for (let k = 0; k < layout.folios.length; k++) {
+    const f = layout.folios[k]!;
+    const err = placeFolio(mm, map, map.start + f.offset, f.order, { pfn: f.pfn }, f.pmd, pathIndex(pathKey(path, 'folios'), k));
     if (err !== null) return err;
   }
+  return null;
+}
+
+function makeHoles(mm: Mm, map: ScenarioMapping, path: string): string | null {
+  const layout = layoutOf(map);
   for (let k = 0; k < map.holes.length; k++) {
     const h = map.holes[k]!;
     const start = map.start + h.offset;
@@ -164,6 +172,31 @@ function buildMapping(mm: Mm, map: ScenarioMapping, index: number, rng: RandomGe
   return null;
 }
 
+/**
+ * The steps, each over every mapping in file order: mmap, the exact folios (placed
+ * before any distribution is drawn, as SCENARIO-FORMAT.md says), the distributions,
+ * the holes. Returns the first error line, or null.
+ */
+function buildMappings(mm: Mm, s: Scenario): string | null {
+  const rng = orderDrawGenerator(s.seed);
+  const paths = s.mappings.map((_, i) => pathIndex('$.mappings', i));
+  const steps: ((map: ScenarioMapping, path: string) => string | null)[] = [
+    (map, path) => mapMapping(mm, map, path),
+    (map, path) => populateExact(mm, map, path),
+    (map, path) => {
+      const layout = layoutOf(map);
+      return layout?.kind === 'distribution' ? populateDistribution(mm, map, layout, rng, path) : null;
+    },
+    (map, path) => makeHoles(mm, map, path),
+  ];
+  for (const step of steps)
+    for (let i = 0; i < s.mappings.length; i++) {
+      const err = step(s.mappings[i]!, paths[i]!);
+      if (err !== null) return err;
+    }
+  return null;
+}
+
 /** Builds a scenario's world, or the lines saying what could not be built. */
 export function buildScenario(s: Scenario): E.Either<string[], ScenarioWorld> {
   let m: Machine;
@@ -173,16 +206,8 @@ export function buildScenario(s: Scenario): E.Either<string[], ScenarioWorld> {
     return E.left([`${s.source}: $.memory: ${e instanceof Error ? e.message : String(e)}`]);
   }
   const mm = createMm(m);
-  const rng = orderDrawGenerator(s.seed);
-  const errors: string[] = [];
-  for (let i = 0; i < s.mappings.length; i++) {
-    const err = buildMapping(mm, s.mappings[i]!, i, rng);
-    if (err !== null) {
-      errors.push(`${s.source}: ${err}`);
-      break;
-    }
-  }
-  if (errors.length > 0) return E.left(errors);
+  const err = buildMappings(mm, s);
+  if (err !== null) return E.left([`${s.source}: ${err}`]);
   let child: Mm | null = null;
   if (s.forkBeforePin) {
     const c = fork(mm);

@@ -34,8 +34,12 @@ function bytesOf(a: ArrayBufferView, from: number, to: number, width: number): B
   return Buffer.from(a.buffer, a.byteOffset + from * width, (to - from) * width);
 }
 
-/** The memmap entries that differ from the snapshot, as flattened triples. */
-export function memmapDelta(m: Machine, s: WorldSnapshot): Float64Array {
+/**
+ * The memmap entries that differ from the snapshot, as flattened triples; PG_referenced
+ * is ignored (and cleared in the values) unless `allFlags`.
+ */
+export function memmapDelta(m: Machine, s: WorldSnapshot, allFlags = false): Float64Array {
+  const kept = allFlags ? 0xffff : FLAGS_KEPT;
   const out: number[] = [];
   for (let fi = 0; fi < MEMMAP_FIELDS.length; fi++) {
     const field = MEMMAP_FIELDS[fi]!;
@@ -48,12 +52,12 @@ export function memmapDelta(m: Machine, s: WorldSnapshot): Float64Array {
       const to = Math.min(from + CHUNK, now.length);
       if (copy === null) {
         if (bytesOf(now, from, to, width).equals(bytesOf(was, 0, to - from, width))) continue;
-        for (let p = from; p < to; p++) if (now[p] !== 0) out.push(fi, p, field === 'flags' ? now[p]! & FLAGS_KEPT : now[p]!);
+        for (let p = from; p < to; p++) if (now[p] !== 0) out.push(fi, p, field === 'flags' ? now[p]! & kept : now[p]!);
         continue;
       }
       if (bytesOf(now, from, to, width).equals(bytesOf(copy, from, to, width))) continue;
       if (field === 'flags') {
-        for (let p = from; p < to; p++) if ((now[p]! & FLAGS_KEPT) !== (copy[p]! & FLAGS_KEPT)) out.push(fi, p, now[p]! & FLAGS_KEPT);
+        for (let p = from; p < to; p++) if ((now[p]! & kept) !== (copy[p]! & kept)) out.push(fi, p, now[p]! & kept);
       } else for (let p = from; p < to; p++) if (now[p] !== copy[p]) out.push(fi, p, now[p]!);
     }
   }
@@ -100,6 +104,12 @@ function entryText(field: MemmapField, pfn: number, value: number): string {
   return `${field}[${formatAddress(pfn)}] = ${value}`;
 }
 
+/** A snapshot's value as the delta compares it (flags without PG_referenced). */
+function baseValue(s: WorldSnapshot, field: MemmapField, pfn: number): number {
+  const v = snapshotValue(s, field, pfn);
+  return field === 'flags' ? v & FLAGS_KEPT : v;
+}
+
 /**
  * The first place two final states differ, in words, comparing `d` with the reference
  * `ref` (both against snapshot `s`); null when their memmap deltas are equal.
@@ -121,10 +131,10 @@ export function firstMemmapDifference(d: StateDelta, ref: StateDelta, s: WorldSn
       j += 3;
     } else if (ka < kb) {
       const field = MEMMAP_FIELDS[a[i]!]!;
-      return `${entryText(field, a[i + 1]!, a[i + 2]!)} where the reference left ${snapshotValue(s, field, a[i + 1]!)}`;
+      return `${entryText(field, a[i + 1]!, a[i + 2]!)} where the reference left ${baseValue(s, field, a[i + 1]!)}`;
     } else {
       const field = MEMMAP_FIELDS[b[j]!]!;
-      return `${field}[${formatAddress(b[j + 1]!)}] left at ${snapshotValue(s, field, b[j + 1]!)} where the reference has ${b[j + 2]}`;
+      return `${field}[${formatAddress(b[j + 1]!)}] left at ${baseValue(s, field, b[j + 1]!)} where the reference has ${b[j + 2]}`;
     }
   }
   return null;

@@ -53,7 +53,11 @@ export function timeRow(w: ScenarioWorld, row: ProposalRow, req: PinRequest, rep
   const dirty = markDirtyFor(req);
   const ios: PinnedIo[] = [];
   const opMs = (counted.pinMs + counted.releaseMs) * repeats;
-  const heavy = opMs >= budget.taskMs;
+  // One operation (not a batch of repeats) over the budget: the counted run was the
+  // first, cold one, so a small operation batched many times is not judged by it.
+  const heavy = counted.pinMs + counted.releaseMs >= budget.taskMs;
+  /** What an iteration costs the budget: a heavy one spends it all, so it runs once. */
+  const cost = (ms: number): number => (heavy ? Math.max(ms, budget.taskMs) : ms);
   const bench = new Bench({
     name: row.label,
     time: budget.taskMs,
@@ -93,9 +97,11 @@ export function timeRow(w: ScenarioWorld, row: ProposalRow, req: PinRequest, rep
       const t0 = performance.now();
       pinAll();
       lastPinMs = performance.now() - t0;
-      return { overriddenIterationCost: lastPinMs + hookMs };
+      return { overriddenIterationCost: cost(lastPinMs + hookMs) };
     },
     {
+      // Without this tinybench calls the task once at add() to see whether it is async.
+      async: false,
       afterEach: () => {
         const t0 = performance.now();
         if (heavy) keepNewest();
@@ -110,9 +116,10 @@ export function timeRow(w: ScenarioWorld, row: ProposalRow, req: PinRequest, rep
       const t0 = performance.now();
       releaseAll();
       ios.length = 0;
-      return { overriddenIterationCost: performance.now() - t0 + hookMs };
+      return { overriddenIterationCost: cost(performance.now() - t0 + hookMs) };
     },
     {
+      async: false,
       beforeEach: () => {
         if (ios.length > 0) {
           // The pin task's last batch: its pin counts toward this iteration's cost.

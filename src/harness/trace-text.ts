@@ -9,6 +9,27 @@ import { TEXT_WIDTH, toAscii, wrapText } from './text-table.js';
 import type { Trace, TracePhase } from './trace.js';
 import { formatAddress, formatSize } from './units.js';
 import { settingsText } from './report-markdown.js';
+import { PG_ALLOCATED, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_HEAD, PG_HWPOISON, PG_REFERENCED, PG_RESERVED } from '../mm/page-flags.js';
+
+const FLAG_NAMES: readonly (readonly [number, string])[] = [
+  [PG_ALLOCATED, 'allocated'],
+  [PG_HEAD, 'PG_head'],
+  [PG_DIRTY, 'PG_dirty'],
+  [PG_ANON_EXCLUSIVE, 'PageAnonExclusive'],
+  [PG_RESERVED, 'PG_reserved'],
+  [PG_REFERENCED, 'PG_referenced'],
+  [PG_HWPOISON, 'PG_hwpoison'],
+];
+
+/** `+PG_dirty -PageAnonExclusive`: the bits a flags change set and cleared. */
+export function flagChange(before: number, after: number): string {
+  const parts: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) {
+    if ((after & bit) !== 0 && (before & bit) === 0) parts.push(`+${name}`);
+    if ((after & bit) === 0 && (before & bit) !== 0) parts.push(`-${name}`);
+  }
+  return parts.join(' ');
+}
 
 /** `nrFollPinAcquired` -> `nr_foll_pin_acquired`. */
 export function snakeCase(name: string): string {
@@ -56,7 +77,8 @@ function phaseLines(name: string, p: TracePhase, limit: number): string[] {
   for (const c of p.changes) {
     perField.set(c.field, (perField.get(c.field) ?? 0) + 1);
     const delta = c.after - c.before;
-    out.push(`    ${c.field}[${formatAddress(c.pfn)}]: ${c.before} -> ${c.after} (${delta >= 0 ? '+' : ''}${delta})`);
+    const what = c.field === 'flags' ? flagChange(c.before, c.after) : `${c.before} -> ${c.after} (${delta >= 0 ? '+' : ''}${delta})`;
+    out.push(`    ${c.field}[${formatAddress(c.pfn)}]: ${what}`);
   }
   for (const [f, n] of Object.entries(p.changed))
     if (n > (perField.get(f) ?? 0)) out.push(`    ... ${n - (perField.get(f) ?? 0)} more ${f} changes (first ${limit} shown)`);
@@ -81,7 +103,7 @@ export function renderTraceText(t: Trace): string {
   lines.push('', `pin: ${t.calls} ${t.calls === 1 ? 'call' : 'calls'} into the callee`);
   lines.push(...callLines(t));
   lines.push(`  result: ${t.result < 0 ? formatResult(t.result) : `${t.result} bytes (${formatBytesShort(t.result)}) pinned`}`);
-  lines.push(`  ${t.nrBios} bios, ${t.nrVectors} vectors`);
+  lines.push(`  ${t.nrBios} ${t.nrBios === 1 ? 'bio' : 'bios'}, ${t.nrVectors} ${t.nrVectors === 1 ? 'vector' : 'vectors'}`);
   lines.push(...bioLines(t));
   lines.push(...phaseLines('pin', t.pin, t.limit));
   lines.push('', `release: bio_release_pages(bio, ${t.markDirty ? 'true' : 'false'}) on each bio, then the owned arrays freed`);

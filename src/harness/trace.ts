@@ -108,7 +108,7 @@ function phase(
   limit: number,
 ): TracePhase {
   const m = w.m;
-  const entries = memmapDelta(m, before);
+  const entries = memmapDelta(m, before, true);
   const changed: Partial<Record<MemmapField, number>> = {};
   const changes: TraceChange[] = [];
   for (let i = 0; i < entries.length; i += 3) {

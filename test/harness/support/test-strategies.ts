@@ -125,7 +125,8 @@ function strategy(name: string, summary: string, flaw: Flaw): PinStrategy {
   return {
     name,
     summary,
-    option: 'control',
+    // The wrong ones are not controls, so a tie between two rows never makes them the reference.
+    option: flaw === 'none' ? 'control' : 2,
     settings: ['merge'],
     mergePolicies: ['folio', 'physical'],
     pin: (mm, req, settings) => pinWith(flaw, mm, req, settings),
