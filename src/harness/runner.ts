@@ -24,9 +24,10 @@ import type { MergePolicy, Scenario, SizingVariant } from './scenario.js';
 import { snapshotsEqual } from './snapshot-compare.js';
 import { timeRow, type TimingBudget } from './timing.js';
 
-/** Where the runner is, for a progress bar. */
+/** Where the runner is, for a progress bar: reported as each row starts, and once at the end. */
 export interface Progress {
   readonly scenario: string;
+  /** The row starting now ('' at the end). */
   readonly row: string;
   /** Rows finished so far, over the whole comparison. */
   readonly done: number;
@@ -44,7 +45,7 @@ export interface RunnerOptions {
   readonly merge?: MergePolicy;
   /** Only these sizing variants of a proposal. */
   readonly variants?: ReadonlyMap<string, readonly SizingVariant[]>;
-  /** Called after each row. */
+  /** Called as each row starts, and once when all are done. */
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -106,7 +107,7 @@ function runScenario(
   s: Scenario,
   rows: readonly ProposalRow[],
   opts: RunnerOptions,
-  step: (row: string) => void,
+  starting: (row: string) => void,
 ): E.Either<string[], ScenarioRun> {
   const first = build(s);
   if (E.isLeft(first)) return first;
@@ -118,6 +119,7 @@ function runScenario(
   const data: DistinctData = { vectors: new Map(), states: new Map() };
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
+    starting(row.label);
     if (i > 0 && !restore(world, snap)) {
       const again = build(s);
       if (E.isLeft(again)) return again;
@@ -136,7 +138,6 @@ function runScenario(
     if (!data.states.has(o.state.digest)) data.states.set(o.state.digest, o.state);
     summaries.push({ outcome: summarize(o), merge: row.settings.merge, control: row.strategy.option === 'control' });
     timings.push(timing);
-    step(row.label);
   }
   const verdicts = judge(summaries, data, base);
   return E.right({
@@ -164,14 +165,15 @@ export function runComparison(
   });
   if (E.isLeft(plan)) return plan;
   const total = plan.right.reduce((n, rows) => n + rows.length, 0);
-  let done = 0;
+  let started = 0;
   const out: ScenarioRun[] = [];
   for (let k = 0; k < ready.length; k++) {
     const s = ready[k]!;
-    const run = runScenario(s, plan.right[k]!, opts, (row) => opts.onProgress?.({ scenario: s.name, row, done: ++done, total }));
+    const run = runScenario(s, plan.right[k]!, opts, (row) => opts.onProgress?.({ scenario: s.name, row, done: started++, total }));
     if (E.isLeft(run)) return run;
     out.push(run.right);
   }
+  opts.onProgress?.({ scenario: '', row: '', done: total, total });
   return E.right({
     schemaVersion: RESULT_SCHEMA_VERSION,
     seed: opts.seed ?? null,

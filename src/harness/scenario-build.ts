@@ -206,7 +206,14 @@ export function buildScenario(s: Scenario): E.Either<string[], ScenarioWorld> {
     return E.left([`${s.source}: $.memory: ${e instanceof Error ? e.message : String(e)}`]);
   }
   const mm = createMm(m);
-  const err = buildMappings(mm, s);
+  let err: string | null;
+  try {
+    err = buildMappings(mm, s);
+  } catch (e) {
+    // A KernelBug here is the model refusing a layout it cannot represent; the user
+    // gets one line, not a stack.
+    err = `$.mappings: the model cannot build this layout (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`;
+  }
   if (err !== null) return E.left([`${s.source}: ${err}`]);
   let child: Mm | null = null;
   if (s.forkBeforePin) {
