@@ -3,9 +3,9 @@
  * first (it is the reference the others are compared against). Adding a proposal is
  * one folder under proposals/ exporting `proposal`, and one line here.
  */
-import type { PinStrategy } from '../src/index.js';
+import type { PinStrategy } from '../src/strategy/pin-strategy.js';
 
-export const PROPOSALS: readonly PinStrategy[] = [
+export const proposals: readonly PinStrategy[] = [
   (await import('./page-array/index.js')).proposal,
   (await import('./callee-allocates/index.js')).proposal,
   (await import('./caller-chunks/index.js')).proposal,
@@ -14,5 +14,5 @@ export const PROPOSALS: readonly PinStrategy[] = [
 
 /** The proposal named `name`, or undefined. */
 export function proposalByName(name: string): PinStrategy | undefined {
-  return PROPOSALS.find((p) => p.name === name);
+  return proposals.find((p) => p.name === name);
 }

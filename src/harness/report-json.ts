@@ -34,10 +34,14 @@ function run(r: ProposalRun): Record<string, unknown> {
     bytesAllocated: r.bytesAllocated,
     bytesUnused: r.bytesUnused,
     cost: ordered<keyof CostSnapshot>(COST_FIELDS, r.cost),
+    pinCost: ordered<keyof CostSnapshot>(COST_FIELDS, r.pinCost),
+    vectorsDigest: r.vectorsDigest,
+    structural: r.structural,
     vmstatBefore: ordered<keyof VmStatSnapshot>(VMSTAT_FIELDS, r.vmstatBefore),
     vmstatAfter: ordered<keyof VmStatSnapshot>(VMSTAT_FIELDS, r.vmstatAfter),
     equivalent: r.equivalent,
     reason: r.reason,
+    invariant: [...r.invariant],
     warnings: [...r.warnings],
     timing:
       t === null
@@ -57,6 +61,7 @@ function scenario(s: ScenarioRun): Record<string, unknown> {
   return {
     scenario: s.scenario,
     description: s.description,
+    seed: s.seed,
     request: { start: s.request.start, length: s.request.length, flags: s.request.flags },
     runs: s.runs.map(run),
   };

@@ -74,7 +74,7 @@ function scenarioSection(s: ScenarioRun): string[] {
   const out = [`## ${escapeMarkdown(s.scenario)}`, ''];
   if (s.description !== '') out.push(escapeMarkdown(s.description), '');
   out.push(
-    `Request: \`${formatAddress(s.request.start)}\` + ${formatSize(s.request.length)}, flags \`${s.request.flags.replace(/`/g, "'")}\`.`,
+    `Request: \`${formatAddress(s.request.start)}\` + ${formatSize(s.request.length)}, flags \`${s.request.flags.replace(/`/g, "'")}\`, seed ${s.seed}.`,
     '',
     markdownTable([HEADER, ...s.runs.map(row)], { align: ALIGN }),
   );
@@ -82,6 +82,11 @@ function scenarioSection(s: ScenarioRun): string[] {
   if (failed.length > 0) {
     out.push('', 'Not equivalent:', '');
     for (const r of failed) out.push(`- ${escapeMarkdown(r.proposal)}: ${escapeMarkdown(r.reason ?? 'no reason given')}`);
+  }
+  const broken = s.runs.filter((r) => r.invariant.length > 0);
+  if (broken.length > 0) {
+    out.push('', 'Invariants broken:', '');
+    for (const r of broken) for (const p of r.invariant) out.push(`- ${escapeMarkdown(r.proposal)}: ${escapeMarkdown(p)}`);
   }
   const warned = s.runs.filter((r) => r.warnings.length > 0);
   if (warned.length > 0) {
@@ -98,14 +103,15 @@ export const MARKDOWN_LEGEND =
   'atomics = refcount and pincount atomic operations; allocs = output-array allocations; ' +
   'alloc B = bytes the allocator gave; unused B = bytes never written; copied B = bytes copied ' +
   'when an array grew; pin, release = tinybench mean per operation with its relative margin ' +
-  'of error (rme%), - = not timed; eq = same runs, returns and final state as the other proposals.';
+  'of error (rme%), - = not timed; eq = same result, vectors and final state as the other proposals. ' +
+  'Timed pins run on the machine the counted run left behind, so faults, unshares and migrations are counted but not timed.';
 
 /** The whole comparison as Markdown, ending with a newline. */
 export function renderMarkdown(c: Comparison): string {
   const out = [
     `# ${escapeMarkdown(c.tool.name)} comparison`,
     '',
-    `Tool ${escapeMarkdown(c.tool.name)} ${escapeMarkdown(c.tool.version)}, Node ${escapeMarkdown(c.node)}, seed ${c.seed}, schema ${c.schemaVersion}.`,
+    `Tool ${escapeMarkdown(c.tool.name)} ${escapeMarkdown(c.tool.version)}, Node ${escapeMarkdown(c.node)}, seed ${c.seed ?? "each scenario's own"}, schema ${c.schemaVersion}.`,
   ];
   for (const s of c.scenarios) out.push('', ...scenarioSection(s));
   out.push('', MARKDOWN_LEGEND);

@@ -20,7 +20,9 @@ export interface ChartSvg {
 /** Renders one chart to SVG text. */
 export async function renderChartSvg(c: Comparison, chart: ChartName): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vegaLite.compile(chartSpec(c, chart)).spec;
+  // vega-lite warns that independent faceted scales union one field; that is the intent
+  // (each scenario's panel has its own scale), so its logger is kept quiet.
+  const compiled = vegaLite.compile(chartSpec(c, chart), { logger: vega.logger(vega.None) }).spec;
   vega.resetSVGDefIds();
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

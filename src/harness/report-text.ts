@@ -12,11 +12,13 @@ import { formatAddress, formatSize } from './units.js';
 export const TEXT_LEGEND =
   'legend: result = bytes pinned or -errno; bvecs = struct bio_vec entries; ' +
   'bios = struct bio built; calls = GUP API calls; walks = page-table walks from ' +
-  'the top; atomics = refcount and pincount atomic operations; eq = same runs, ' +
-  'returns and final state as the other proposals; allocs = output-array ' +
+  'the top; atomics = refcount and pincount atomic operations; eq = same result, ' +
+  'vectors and final state as the other proposals; allocs = output-array ' +
   'allocations; alloc = bytes the allocator gave; unused = bytes never written; ' +
   'copied = bytes copied when an array grew; pin, release = tinybench mean per ' +
-  'operation, rme% = its relative margin of error, - = not timed; ' +
+  'operation, rme% = its relative margin of error, - = not timed (timed pins ' +
+  'repeat on the machine the counted run left, so faults and migrations are ' +
+  'counted, not timed); ' +
   'K/M/G/T = 2^10/2^20/2^30/2^40 bytes, rounded to one decimal when inexact.';
 
 const R = 'right' as const;
@@ -78,7 +80,7 @@ function scenarioLines(s: ScenarioRun): string[] {
   if (s.description !== '') lines.push(...wrapText(s.description));
   lines.push(
     ...wrapText(
-      `request: ${formatAddress(s.request.start)} +${formatSize(s.request.length)}, flags ${s.request.flags}`,
+      `request: ${formatAddress(s.request.start)} +${formatSize(s.request.length)}, flags ${s.request.flags}; seed ${s.seed}`,
     ),
   );
   lines.push('');
@@ -89,6 +91,11 @@ function scenarioLines(s: ScenarioRun): string[] {
   if (failed.length > 0) {
     lines.push('', 'not equivalent:');
     for (const r of failed) lines.push(...wrapText(`${r.proposal}: ${r.reason ?? 'no reason given'}`, TEXT_WIDTH, '  '));
+  }
+  const broken = s.runs.filter((r) => r.invariant.length > 0);
+  if (broken.length > 0) {
+    lines.push('', 'invariants broken:');
+    for (const r of broken) for (const p of r.invariant) lines.push(...wrapText(`${r.proposal}: ${p}`, TEXT_WIDTH, '  '));
   }
   const warned = s.runs.filter((r) => r.warnings.length > 0);
   if (warned.length > 0) {
@@ -103,7 +110,7 @@ export function renderText(c: Comparison): string {
   const lines: string[] = [];
   lines.push(
     ...wrapText(
-      `${c.tool.name} ${c.tool.version} comparison: seed ${c.seed}, node ${c.node}, schema ${c.schemaVersion}`,
+      `${c.tool.name} ${c.tool.version} comparison: seed ${c.seed ?? "each scenario's own"}, node ${c.node}, schema ${c.schemaVersion}`,
     ),
   );
   for (const s of c.scenarios) lines.push('', ...scenarioLines(s));

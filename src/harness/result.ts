@@ -12,7 +12,7 @@ import { VmStat, type VmStatSnapshot } from '../mm/vmstat.js';
 import type { ProposalSettings } from './scenario.js';
 
 /** Bumped whenever a field changes meaning or is removed. */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 /** The vmstat fields in report order (the order VmStat declares them). */
 export const VMSTAT_FIELDS = Object.keys(new VmStat()) as readonly (keyof VmStatSnapshot)[];
@@ -58,6 +58,12 @@ export interface ProposalRun {
   readonly bytesUnused: number;
   /** Cost counters over the pin and the release (COST_FIELDS). */
   readonly cost: CostSnapshot;
+  /** The same counters over the pin alone (the release's share is `cost - pinCost`). */
+  readonly pinCost: CostSnapshot;
+  /** sha256 (first 16 hex digits) of the vectors as (physical address, length) pairs in bio order. */
+  readonly vectorsDigest: string;
+  /** The pin faulted, copied or migrated something (then refcounts are checked against the rmap). */
+  readonly structural: boolean;
   readonly vmstatBefore: VmStatSnapshot;
   /** After the release: nrFollPinAcquired - nrFollPinReleased must be as before. */
   readonly vmstatAfter: VmStatSnapshot;
@@ -65,6 +71,8 @@ export interface ProposalRun {
   readonly equivalent: boolean;
   /** Why not, when not equivalent; null when equivalent. */
   readonly reason: string | null;
+  /** Broken invariants after the release (pins, pincounts, refcounts, the bios' contract); empty when all hold. */
+  readonly invariant: readonly string[];
   /** Kernel WARNs hit (machine.warnings), in order. */
   readonly warnings: readonly string[];
   /** null when the run was not timed (for example `compare --no-bench`). */
@@ -75,6 +83,8 @@ export interface ProposalRun {
 export interface ScenarioRun {
   readonly scenario: string;
   readonly description: string;
+  /** The seed the scenario was built with. */
+  readonly seed: number;
   readonly request: {
     readonly start: number;
     readonly length: number;
@@ -87,8 +97,8 @@ export interface ScenarioRun {
 /** A whole comparison, as `compare --format json` writes it. */
 export interface Comparison {
   readonly schemaVersion: typeof RESULT_SCHEMA_VERSION;
-  /** The root seed. */
-  readonly seed: number;
+  /** The `--seed` that replaced every scenario's own seed, or null when each used its own. */
+  readonly seed: number | null;
   readonly tool: { readonly name: string; readonly version: string };
   /** `process.version` of the run. */
   readonly node: string;
@@ -119,8 +129,13 @@ export function encodeReturnValues(values: ArrayLike<number>): ReturnRun[] {
   return out;
 }
 
-/** True when every proposal on every scenario was equivalent and hit no WARN. */
+/** True when the run is equivalent to the others, broke no invariant and hit no WARN. */
+export function runClean(r: ProposalRun): boolean {
+  return r.equivalent && r.invariant.length === 0 && r.warnings.length === 0;
+}
+
+/** True when every proposal on every scenario was clean (runClean). */
 export function comparisonClean(c: Comparison): boolean {
-  for (const s of c.scenarios) for (const r of s.runs) if (!r.equivalent || r.warnings.length > 0) return false;
+  for (const s of c.scenarios) for (const r of s.runs) if (!runClean(r)) return false;
   return true;
 }

@@ -32,10 +32,14 @@ const pageArray: ProposalRun = {
   bytesAllocated: 2097152,
   bytesUnused: 0,
   cost: cost({ apiCalls: 1, walkRestarts: 1, refcountAtomics: 1024, pincountAtomics: 512, allocations: 1, bytesAsked: 2097152, bytesGiven: 2097152 }),
+  pinCost: cost({ apiCalls: 1, walkRestarts: 1, refcountAtomics: 512, pincountAtomics: 512, allocations: 1, bytesAsked: 2097152, bytesGiven: 2097152 }),
+  vectorsDigest: '0123456789abcdef',
+  structural: false,
   vmstatBefore: vmstat(0),
   vmstatAfter: vmstat(262144),
   equivalent: true,
   reason: null,
+  invariant: [],
   warnings: [],
   timing: { pinMeanNs: 1234567, pinRme: 1.23, pinSamples: 100, releaseMeanNs: 45678.9, releaseRme: 0.5, releaseSamples: 120 },
 };
@@ -85,12 +89,14 @@ const comparison: Comparison = {
     {
       scenario: 'thp-1g',
       description: '1 GiB of PMD-mapped THP',
+      seed: 1,
       request: { start: 0x7f0000000000, length: 1073741824, flags: 'FOLL_WRITE|FOLL_LONGTERM' },
       runs: [pageArray, callerChunks, countFirst],
     },
     {
       scenario: 'hole-efault',
       description: '\u00dcnicode \u2013 a range with a hole at the start',
+      seed: 9,
       request: { start: 0x7f0000000000, length: 8192, flags: '0' },
       runs: [efault('page-array', 4096), efault('overallocate', 0)],
     },
@@ -131,8 +137,8 @@ describe('renderText', () => {
   });
 
   it('shows the header, request, errno results, verdicts, WARNs and the legend', () => {
-    expect(lines[0]).toBe('folio-gup 0.1.0 comparison: seed 1, node v20.20.2, schema 1');
-    expect(lines).toContain('request: 0x7f0000000000 +1GiB, flags FOLL_WRITE|FOLL_LONGTERM');
+    expect(lines[0]).toBe('folio-gup 0.1.0 comparison: seed 1, node v20.20.2, schema 2');
+    expect(lines).toContain('request: 0x7f0000000000 +1GiB, flags FOLL_WRITE|FOLL_LONGTERM; seed 1');
     expect(lines).toContain('?nicode ? a range with a hole at the start');
     expect(lines.some((l) => /^page-array +-EFAULT +0 +0 +1 +1 +0 +yes$/.test(l))).toBe(true);
     expect(lines).toContain('  callee-allocates:count-first: runs differ at vector 3: pfn 0x600 | len 2MiB vs');
@@ -165,7 +171,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- callee-allocates:count-first: runs differ at vector 3: pfn 0x600 \\| len 2MiB vs 0x800');
     expect(md).toMatch(/\| -EFAULT +\| +0 \| +- +\|/);
     expect(md).toContain('**NO**');
-    expect(md).toContain('Request: `0x7f0000000000` + 1GiB, flags `FOLL_WRITE|FOLL_LONGTERM`.');
+    expect(md).toContain('Request: `0x7f0000000000` + 1GiB, flags `FOLL_WRITE|FOLL_LONGTERM`, seed 1.');
   });
 });
 
@@ -182,10 +188,11 @@ describe('renderJson', () => {
     const run = (comparisonToJson(comparison).scenarios as Record<string, unknown>[])[0]!.runs as Record<string, unknown>[];
     expect(Object.keys(run[0]!)).toEqual([
       'proposal', 'settings', 'result', 'returnValues', 'bvecs', 'bios', 'bytesAllocated', 'bytesUnused',
-      'cost', 'vmstatBefore', 'vmstatAfter', 'equivalent', 'reason', 'warnings', 'timing',
+      'cost', 'pinCost', 'vectorsDigest', 'structural', 'vmstatBefore', 'vmstatAfter', 'equivalent', 'reason',
+      'invariant', 'warnings', 'timing',
     ]);
     expect(Object.keys(run[0]!.cost as object)).toEqual([...COST_FIELDS]);
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
   });
 
   it('round-trips the data', () => {

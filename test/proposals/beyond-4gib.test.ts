@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FOLL_WRITE, type MergePolicy } from '../../src/index.js';
-import { PROPOSALS } from '../../proposals/index.js';
+import { proposals } from '../../proposals/index.js';
 import { BASE, MIB, mapAt, world } from '../support/mm-layout.js';
 import { runsOf } from './observe.js';
 
@@ -22,7 +22,7 @@ const G = 262144;
 function pin4GiB(name: string, merge: MergePolicy): { runs: [number, number, number][]; bios: number[] } {
   const { mm } = world({ memoryBytes: 5 * GIB });
   mapAt(mm, BASE, 4 * GIB, { backing: 'hugetlb-1g', populate: true });
-  const p = PROPOSALS.find((x) => x.name === name)!;
+  const p = proposals.find((x) => x.name === name)!;
   const io = p.pin(mm, { start: BASE, length: 4 * GIB, gupFlags: FOLL_WRITE }, { merge });
   expect(io.ret).toBe(4 * GIB);
   const out = { runs: runsOf(io).map((r): [number, number, number] => [r.page, r.len, r.offset]), bios: io.bios.map((b) => b.vcnt) };
@@ -31,7 +31,7 @@ function pin4GiB(name: string, merge: MergePolicy): { runs: [number, number, num
 }
 
 describe('4 GiB of adjacent 1 GiB folios', () => {
-  const bvecProposals = PROPOSALS.filter((p) => p.option !== 'control').map((p) => p.name);
+  const bvecProposals = proposals.filter((p) => p.option !== 'control').map((p) => p.name);
 
   it.each(bvecProposals)("%s, 'physical': one bvec up to UINT_MAX, the last page alone", (name) => {
     expect(pin4GiB(name, 'physical')).toEqual({ runs: [[G, 4 * GIB - 4096, 0], [5 * G - 1, 4096, 0]], bios: [1, 1] });
@@ -41,7 +41,7 @@ describe('4 GiB of adjacent 1 GiB folios', () => {
     expect(pin4GiB('page-array', 'physical')).toEqual({ runs: [[G, 3 * GIB, 0], [4 * G, GIB, 0]], bios: [1, 1] });
   });
 
-  it.each(PROPOSALS.map((p) => p.name))("%s, 'folio': four 1 GiB bvecs, the fourth in a second bio", (name) => {
+  it.each(proposals.map((p) => p.name))("%s, 'folio': four 1 GiB bvecs, the fourth in a second bio", (name) => {
     expect(pin4GiB(name, 'folio')).toEqual({
       runs: [[G, GIB, 0], [2 * G, GIB, 0], [3 * G, GIB, 0], [4 * G, GIB, 0]],
       bios: [3, 1],

@@ -4,7 +4,7 @@
  * default. The page-array control with the same merge policy is the reference.
  */
 import type { MergePolicy, PinStrategy, SizingVariant, StrategySettings } from '../../src/index.js';
-import { PROPOSALS } from '../../proposals/index.js';
+import { proposals } from '../../proposals/index.js';
 
 export interface Variant {
   readonly label: string;
@@ -32,7 +32,7 @@ function label(p: PinStrategy, s: StrategySettings): string {
 }
 
 /** All variants of all registered proposals. */
-export const VARIANTS: readonly Variant[] = PROPOSALS.flatMap((p) =>
+export const VARIANTS: readonly Variant[] = proposals.flatMap((p) =>
   p.mergePolicies.flatMap((merge) => settingsFor(p, merge).map((settings) => ({ label: label(p, settings), proposal: p, settings }))),
 );
 

@@ -1,0 +1,139 @@
+/**
+ * The short reading at the top of proposals/REPORT.md: sentences computed from the
+ * comparison, never typed in, so they stay true when the numbers move. Each says what
+ * the counters show (exact) and, apart from them, what the timings suggest (noisy:
+ * JavaScript on a shared machine). No judgement the numbers do not carry.
+ */
+import { SIZEOF_BIO_VEC } from '../mm/constants.js';
+import { formatBytesShort, formatNs, formatPerGiB } from './report-format.js';
+import { runClean, vectorsPerGiB, type Comparison, type ProposalRun, type ScenarioRun } from './result.js';
+
+const PAGE_POINTER_BYTES = 8;
+
+function largest(c: Comparison): ScenarioRun | undefined {
+  let best: ScenarioRun | undefined;
+  for (const s of c.scenarios) if (best === undefined || s.request.length > best.request.length) best = s;
+  return best;
+}
+
+function smallest(c: Comparison): ScenarioRun | undefined {
+  let best: ScenarioRun | undefined;
+  for (const s of c.scenarios) if (best === undefined || s.request.length < best.request.length) best = s;
+  return best;
+}
+
+function agreement(c: Comparison): string {
+  const bad: string[] = [];
+  let rows = 0;
+  for (const s of c.scenarios)
+    for (const r of s.runs) {
+      rows++;
+      if (!runClean(r)) bad.push(`${r.proposal} on ${s.scenario}`);
+    }
+  if (bad.length === 0)
+    return `All ${rows} runs agree: on every scenario each proposal pinned the same bytes, built the same vectors under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only.`;
+  return `Not every run is clean: ${bad.join('; ')}. See the tables below for why; the rest of this reading covers the clean runs only.`;
+}
+
+function vectorsByFolioSize(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.scenarios) {
+    const r = s.runs.find((x) => runClean(x) && (x.settings.merge ?? 'folio') === 'folio' && x.result > 0);
+    if (r === undefined || s.request.length < 2 ** 26) continue;
+    parts.push(`${formatPerGiB(vectorsPerGiB(r))} on ${s.scenario}`);
+  }
+  if (parts.length === 0) return null;
+  return `Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio): ${parts.join(', ')}.`;
+}
+
+function pageArrayCost(c: Comparison): string | null {
+  const s = largest(c);
+  if (s === undefined) return null;
+  let pp: ProposalRun | undefined;
+  for (const r of s.runs) if (r.cost.pagePointersWritten > (pp?.cost.pagePointersWritten ?? 0)) pp = r;
+  const fewest = s.runs.filter((r) => runClean(r) && r.result > 0).sort((a, b) => a.bvecs - b.bvecs)[0];
+  if (pp === undefined || fewest === undefined) return null;
+  const n = pp.cost.pagePointersWritten;
+  return (
+    `On ${s.scenario}, ${pp.proposal} writes ${n.toLocaleString('en-US')} page pointers ` +
+    `(${formatBytesShort(n * PAGE_POINTER_BYTES)} of struct page *) on its way to ${pp.bvecs.toLocaleString('en-US')} vectors, ` +
+    `while the same bytes take ${fewest.bvecs.toLocaleString('en-US')} vectors ` +
+    `(${formatBytesShort(fewest.bvecs * SIZEOF_BIO_VEC)} of struct bio_vec) when runs are returned directly.`
+  );
+}
+
+interface Totals {
+  allocated: number;
+  unused: number;
+  copied: number;
+  maxAlloc: number;
+  maxAllocOn: string;
+  pinRatios: number[];
+}
+
+function totals(c: Comparison): Map<string, Totals> {
+  const out = new Map<string, Totals>();
+  for (const s of c.scenarios) {
+    const timed = s.runs.filter((r) => r.timing !== null && runClean(r));
+    const fastest = Math.min(...timed.map((r) => r.timing!.pinMeanNs));
+    for (const r of s.runs) {
+      if (!runClean(r)) continue;
+      const t = out.get(r.proposal) ?? { allocated: 0, unused: 0, copied: 0, maxAlloc: 0, maxAllocOn: '', pinRatios: [] };
+      t.allocated += r.bytesAllocated;
+      t.unused += r.bytesUnused;
+      t.copied += r.cost.bytesCopied;
+      if (r.bytesAllocated > t.maxAlloc) {
+        t.maxAlloc = r.bytesAllocated;
+        t.maxAllocOn = s.scenario;
+      }
+      if (r.timing !== null && fastest > 0 && Number.isFinite(fastest)) t.pinRatios.push(r.timing.pinMeanNs / fastest);
+      out.set(r.proposal, t);
+    }
+  }
+  return out;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function proposalSentence(name: string, t: Totals, big: ScenarioRun | undefined, small: ScenarioRun | undefined): string {
+  const parts: string[] = [];
+  parts.push(
+    t.allocated === 0
+      ? 'allocates nothing for its arrays (the caller provides them)'
+      : `allocates ${formatBytesShort(t.allocated)} over the suite, most on ${t.maxAllocOn} (${formatBytesShort(t.maxAlloc)})`,
+  );
+  if (t.unused > 0) parts.push(`${formatBytesShort(t.unused)} of it never written`);
+  if (t.copied > 0) parts.push(`${formatBytesShort(t.copied)} copied as arrays grew`);
+  const rowOn = (s: ScenarioRun | undefined) => s?.runs.find((r) => r.proposal === name);
+  const b = rowOn(big);
+  if (big !== undefined && b !== undefined)
+    parts.push(
+      `${b.cost.apiCalls} ${b.cost.apiCalls === 1 ? 'call' : 'calls'} and ${b.cost.walkRestarts} page-table ${b.cost.walkRestarts === 1 ? 'walk' : 'walks'} for ${big.scenario}`,
+    );
+  const sm = rowOn(small);
+  if (small !== undefined && sm !== undefined && sm.timing !== null) parts.push(`${formatNs(sm.timing.pinMeanNs)} per pin on ${small.scenario}`);
+  const ratio = median(t.pinRatios);
+  if (ratio !== null) parts.push(`median pin time ${ratio.toFixed(2)}x the fastest row of each scenario`);
+  return `**${name}** ${parts.join('; ')}.`;
+}
+
+/** The reading as Markdown bullet lines. */
+export function readingBullets(c: Comparison): string[] {
+  const out = [agreement(c)];
+  const v = vectorsByFolioSize(c);
+  if (v !== null) out.push(v);
+  const p = pageArrayCost(c);
+  if (p !== null) out.push(p);
+  const big = largest(c);
+  const small = smallest(c);
+  for (const [name, t] of totals(c)) out.push(proposalSentence(name, t, big, small));
+  out.push(
+    'Counters are exact and deterministic (the same seed gives the same numbers); times are the model\'s JavaScript on a shared machine, good for ratios within one run and nothing more. Atomics and walks are the proxies for kernel CPU cost.',
+  );
+  return out.map((line) => `- ${line}`);
+}
