@@ -6,7 +6,10 @@
  * digests match; the deltas then say where two states differ.
  *
  * PG_referenced is left out: it is an LRU ageing hint that GUP-fast sets and the slow
- * path does not, so it says which path ran, not what state the pin left behind.
+ * path does not, so it says which path ran, not what state the pin left behind. The
+ * vmstat pin counters enter as their difference (pins in flight): a call that restarts
+ * on a page GUP-fast must hand to the slow path (a read-only pin that unshares) grabs
+ * and drops that page once more, which raises both totals equally, as in the kernel.
  *
  * Not a kernel concept. Comparing arrays goes 16 Ki entries at a time through
  * Buffer.equals (memcmp), so a 100 GiB memmap that barely changed is cheap to diff.
@@ -74,7 +77,8 @@ export function stateDelta(w: ScenarioWorld, s: WorldSnapshot): StateDelta {
   const entries = memmapDelta(m, s);
   const h = createHash('sha256');
   h.update(Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength));
-  h.update(JSON.stringify(m.stat));
+  const { nrFollPinAcquired, nrFollPinReleased, ...events } = m.stat;
+  h.update(JSON.stringify({ ...events, pinsInFlight: nrFollPinAcquired - nrFollPinReleased }));
   for (const mm of worldMms(w)) {
     h.update(`mm ${vmaKey(mm)} ${mm.hasPinned ? 1 : 0} ${mm.writeProtectSeq}`);
     for (const l of [mm.pt.pte, mm.pt.pmd, mm.pt.pud, mm.pt.pgd]) {
