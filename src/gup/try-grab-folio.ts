@@ -30,6 +30,7 @@ export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: 
     return -ENOMEM;
   }
   if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[folio] === MAPPING_P2PDMA) return -EREMOTEIO;
+  if (m.checker !== null) m.checker.grabbed(folio, refs, gupFlags);
   if ((gupFlags & FOLL_GET) !== 0) {
     refcount[folio] = refcount[folio]! + refs;
     m.cost.refcountAtomics++;
@@ -79,9 +80,16 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
     return -1;
   }
   if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA) return -1;
-  if ((gupFlags & FOLL_GET) !== 0) return tryGetFolio(m, page, refs);
+  if ((gupFlags & FOLL_GET) !== 0) {
+    const got = tryGetFolio(m, page, refs);
+    if (got >= 0 && m.checker !== null) m.checker.grabbed(got, refs, FOLL_GET);
+    return got;
+  }
   // FOLL_PIN from here on.
-  if (page === m.zeroPfn) return page;
+  if (page === m.zeroPfn) {
+    if (m.checker !== null) m.checker.grabbed(page, refs, FOLL_PIN);
+    return page;
+  }
   const folio = tryGetFolio(m, page, refs);
   if (folio < 0) return -1;
   // Long-term pins of unpinnable memory must migrate it first, which only the slow path can.
@@ -98,6 +106,7 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
     m.cost.refcountAtomics++;
   }
   m.stat.nrFollPinAcquired += refs;
+  if (m.checker !== null) m.checker.grabbed(folio, refs, FOLL_PIN);
   return folio;
 }
 
@@ -108,6 +117,7 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
  * `nr_foll_pin_released` run ahead of `nr_foll_pin_acquired` by one.
  */
 export function folioAddPin(m: Machine, folio: number): void {
+  if (m.checker !== null) m.checker.grabbed(folio, 1, FOLL_PIN);
   if (folio === m.zeroPfn) return;
   if (m.order[folio]! > 0) {
     if (m.pincount[folio]! < 1) warn(m, `folio_add_pin: folio ${folio} is not pinned`);

@@ -18,6 +18,7 @@ import { CostCounters } from './cost.js';
 import { VmStat } from './vmstat.js';
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, MAPPING_NONE } from './page-flags.js';
 import { KernelBug, type WarnSink } from './bug.js';
+import type { PinChecker } from './pin-checker.js';
 
 /** The zones a folio can be allocated from. */
 export type ZoneName = 'normal' | 'cma' | 'movable';
@@ -78,6 +79,8 @@ export interface Machine extends WarnSink {
   readonly rng: RandomGenerator;
   /** The seed the generator started from. */
   readonly seed: number;
+  /** The pin checker's shadow accounting (pin-checker.ts); null when checking is off. */
+  checker: PinChecker | null;
 }
 
 /** Default physical memory: room for a 1 GiB workload plus its copies. */
@@ -123,6 +126,7 @@ export function createMachine(opts: MachineOptions = {}): Machine {
     warnings: [],
     rng: xoroshiro128plus(seed),
     seed,
+    checker: null,
   };
   // The zero page is reserved forever: one reference that is never dropped.
   m.flags[0] = PG_ALLOCATED | PG_HEAD | PG_RESERVED;
