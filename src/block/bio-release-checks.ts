@@ -28,13 +28,15 @@ export function checkBioRelease(m: Machine, c: PinChecker, bio: Bio): void {
   if (prev !== undefined)
     c.fail('bio-double-release', 'bio_release_pages', -1, -1, [`${describeBio(bio)} was already released by ${siteText(prev)}`]);
   c.credits.clear();
-  const plan = new ReleasePlan(c, 'bio_release_pages', HOLD_PIN);
+  const plan = new ReleasePlan(c, 'bio_release_pages', HOLD_PIN, 'over-release');
   const credit = new Map<number, number>();
   const fi = new FolioIter();
   for (bioFirstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio)) {
     const first = Math.floor(fi.offset / PAGE_SIZE);
     const nr = Math.floor((fi.offset + fi.length - 1) / PAGE_SIZE) - first + 1;
-    for (let k = 0; k < nr; k++) plan.page(fi.folio + first + k, `bvec ${fi.i}, page ${k} of its folio step: `);
+    const bvs = bio.vecs!;
+    const bv = `bvec ${fi.i} (page ${bvs.page[fi.i]}, len ${bvs.len[fi.i]}, offset ${bvs.offset[fi.i]})`;
+    for (let k = 0; k < nr; k++) plan.page(fi.folio + first + k, `${bv}: `);
     if (nr > 0) credit.set(fi.folio, (credit.get(fi.folio) ?? 0) + nr);
   }
   plan.apply();

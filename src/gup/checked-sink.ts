@@ -12,6 +12,7 @@
 import { FOLL_GET, FOLL_LONGTERM, FOLL_PIN } from '../mm/foll-flags.js';
 import { folioIsLongtermPinnable, pageFolio } from '../mm/folio.js';
 import { HOLD_GET, HOLD_PIN, type PinChecker } from '../mm/pin-checker.js';
+import type { PinMisuse } from '../mm/pin-misuse.js';
 import { describePage } from '../mm/pin-release-plan.js';
 import type { GupSink } from './gup-sink.js';
 import type { GupWalk } from './gup-walk.js';
@@ -21,6 +22,8 @@ export class CheckedSink implements GupSink {
   readonly site: number;
   /** What this call added and still holds, in order: first page, count, HOLD_*, flags. */
   private readonly runs: number[] = [];
+  /** A rollback that failed, reported once the walk has left its allocation scope. */
+  private deferred: PinMisuse | null = null;
 
   constructor(
     private readonly c: PinChecker,
@@ -72,12 +75,27 @@ export class CheckedSink implements GupSink {
     this.inner.rollback(gupFlags, keep);
     for (const [f, n] of expect) {
       const left = exact[f]! - (before.get(f)! - n);
-      if (left > 0)
-        c.fail('rollback-leak', 'gup_sink_rollback', f, f, [
-          `the sink's rollback to ${keep} page(s) left ${left} of the ${n} hold(s) it dropped on ${describePage(c, f, f)}`,
-          `the walk's call: ${c.siteText(this.site)}`,
-        ]);
+      if (left > 0 && this.deferred === null) {
+        try {
+          c.fail('rollback-leak', 'gup_sink_rollback', f, f, [
+            `the sink's rollback to ${keep} page(s) left ${left} of the ${n} hold(s) it dropped on ${describePage(c, f, f)}`,
+            `the walk's call: ${c.siteText(this.site)}`,
+          ]);
+        } catch (e) {
+          this.deferred = e as PinMisuse;
+        }
+      }
     }
+  }
+
+  /**
+   * End of __gup_longterm_locked (after memalloc_pin_restore, so a throw leaves no
+   * scope behind): reports a failed rollback, then, if the call succeeded (`rc` 0),
+   * checks its long-term pins.
+   */
+  walkDone(rc: number): void {
+    if (this.deferred !== null) throw this.deferred;
+    if (rc === 0) this.checkLongterm();
   }
 
   /** After a FOLL_LONGTERM call: no pin it returns may sit on unpinnable memory. */

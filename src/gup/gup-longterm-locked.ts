@@ -63,7 +63,7 @@ export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, 
     rc = checkAndMigrateMovablePages(w, keep);
   } while (rc === -EAGAIN);
   memallocPinRestore(token);
-  if (w.sink instanceof CheckedSink && rc === 0) w.sink.checkLongterm();
+  if (w.sink instanceof CheckedSink) w.sink.walkDone(rc);
   return rc !== 0 ? rc : nr;
 }
 

@@ -9,7 +9,7 @@
  * hold the page: a pin (pin_user_pages.rst CASE 5), not only a FOLL_GET reference, and
  * not a pin it already dropped.
  */
-import { folioMarkDirty, pageFolio } from './folio.js';
+import { folioIsLongtermPinnable, folioMarkDirty, pageFolio } from './folio.js';
 import type { Machine } from './machine.js';
 import { HOLD_PIN, type PinChecker } from './pin-checker.js';
 import { describePage } from './pin-release-plan.js';
@@ -19,7 +19,13 @@ function checkDirty(c: PinChecker, page: number, folio: number, api: string): vo
   if (!c.live(folio)) c.fail('dirty-after-unpin', api, page, folio, [`${desc} is free: the pins on it are gone (use after free)`]);
   if (c.folioPins[folio]! > 0) return;
   if (c.folioGets[folio]! > 0)
-    c.fail('dirty-get', api, page, folio, [`${desc} is held only by FOLL_GET reference(s)`, ...c.holdersOf(folio)]);
+    c.fail('dirty-get', api, page, folio, [
+      `${desc} is held only by FOLL_GET reference(s)`,
+      ...c.holdersOf(folio),
+      ...(folioIsLongtermPinnable(c.m, folio)
+        ? []
+        : [`the folio is not long-term pinnable (CMA, ZONE_MOVABLE, ...): a long-lived hold needs pin_user_pages*(FOLL_LONGTERM), which migrates it first (CASE 2)`]),
+    ]);
   const released = c.releaseSite[page]!;
   if (released !== 0)
     c.fail('dirty-after-unpin', api, page, folio, [

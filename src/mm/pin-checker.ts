@@ -184,14 +184,17 @@ export class PinChecker {
     }
   }
 
-  /** Takes `n` annotations from the folio's lowest annotated pages (a folio-level release). */
-  unannotateLowest(folio: number, n: number, kind: number, siteId: number): void {
+  /**
+   * Takes `n` annotations from the folio's lowest annotated pages (a release that does
+   * not name its pages). The pages are a guess, so they get no release mark: a later
+   * release naming one of them is not taken for a double release.
+   */
+  unannotateLowest(folio: number, n: number, kind: number): void {
     const pages = kind === HOLD_PIN ? this.pagePins : this.pageGets;
     const end = folio + (1 << this.m.order[folio]!);
     for (let p = folio; p < end && n > 0; p++) {
       while (pages[p]! > 0 && n > 0) {
         this.unannotate(folio, p, kind);
-        this.markReleased(p, kind, siteId);
         n--;
       }
     }
@@ -210,7 +213,7 @@ export class PinChecker {
     const exact = kind === HOLD_PIN ? this.folioPins : this.folioGets;
     const ann = kind === HOLD_PIN ? this.annPins : this.annGets;
     const over = ann[folio]! - exact[folio]!;
-    if (over > 0) this.unannotateLowest(folio, over, kind, 0);
+    if (over > 0) this.unannotateLowest(folio, over, kind);
   }
 
   /** An idle folio (nothing held) is exact again at page level. */

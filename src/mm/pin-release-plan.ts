@@ -58,6 +58,8 @@ export class ReleasePlan {
     readonly api: string,
     /** HOLD_PIN or HOLD_GET. */
     readonly kind: number,
+    /** The rule for a page that holds nothing: release-unheld, or over-release where the pages come from a bvec. */
+    readonly unheld: 'release-unheld' | 'over-release' = 'release-unheld',
   ) {
     this.what = kind === HOLD_PIN ? 'pin' : 'FOLL_GET reference';
   }
@@ -120,7 +122,7 @@ export class ReleasePlan {
     const kind = this.kind;
     const m = c.m;
     for (const [page, n] of this.usedPage) for (let i = 0; i < n; i++) c.unannotate(pageFolio(m, page), page, kind);
-    for (const [f, n] of this.lowest) c.unannotateLowest(f, n, kind, site);
+    for (const [f, n] of this.lowest) c.unannotateLowest(f, n, kind);
     for (const page of this.named) c.markReleased(page, kind, site);
     if (kind === HOLD_GET) {
       for (const [f, n] of this.usedFolio) {
@@ -144,7 +146,7 @@ export class ReleasePlan {
       if (c.folioGets[f]! > 0)
         c.fail('unpin-of-get', this.api, page, f, [`${desc} holds no pin, only ${c.folioGets[f]} FOLL_GET reference(s)`, ...c.holdersOf(f)]);
       if (released !== 0) c.fail('double-release', this.api, page, f, [`${desc} holds no pin: ${releasedText}`]);
-      return c.fail('release-unheld', this.api, page, f, [`${desc} holds no pin`, ...this.unheldHint(page)]);
+      return c.fail(this.unheld, this.api, page, f, [`${desc} holds no pin`, ...this.unheldHint(page)]);
     }
     if (c.folioPins[f]! > 0)
       c.fail('put-page-on-pin', this.api, page, f, [`${desc} is held only by FOLL_PIN pins (${c.folioPins[f]})`, ...c.holdersOf(f)]);
@@ -163,6 +165,7 @@ export class ReleasePlan {
   }
 
   private unheldHint(page: number): string[] {
+    if (this.unheld === 'over-release') return ['a bvec releases one pin per page it spans: does it span more pages than were pinned?'];
     if (this.named.length > 0)
       return [`${this.named.length} earlier page(s) of this call were held: was the count larger than what the GUP call returned?`];
     if (page === this.c.m.zeroPfn) return ['PFN 0 is what a zero-filled page array holds where GUP wrote nothing'];

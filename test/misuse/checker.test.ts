@@ -1,0 +1,331 @@
+/**
+ * The pin checker itself (src/mm/pin-checker.ts and its hooks): what it costs the model
+ * (nothing: same counts with it on or off), the kernel behaviour it must not disturb
+ * (munmap and exit_mmap with pages pinned: the pages live until the last unpin, no use
+ * after free; mm/memory.c zap_pte_range drops only the mapping's reference), the edges
+ * of its page accounting (folio-level releases, the zero page, folio_put of a FOLL_GET
+ * reference), and what it checks in GUP sinks (a rollback must release what it drops,
+ * mm/gup.c migrate_longterm_unpinnable_folios; a FOLL_LONGTERM call returns no pin on
+ * unpinnable memory, check_and_migrate_movable_pages). Values worked by hand from the
+ * layout in driver-world.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  BIO_PAGE_PINNED,
+  EFAULT,
+  FOLL_LONGTERM,
+  FOLL_PIN,
+  FOLL_WRITE,
+  GupWalk,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  PAGE_SIZE,
+  PROT_READ,
+  PROT_WRITE,
+  PageArraySink,
+  PinMisuse,
+  REQ_OP_READ,
+  bioAddPage,
+  bioAlloc,
+  bioReleasePages,
+  bioSetFlag,
+  costSnapshot,
+  createMachine,
+  createMm,
+  enablePinChecker,
+  exitMmap,
+  folioAddPin,
+  pageAt,
+  pfnZone,
+  tryGrabFolio,
+  folioPut,
+  folioPutRefs,
+  getUserPages,
+  getUserPagesLocked,
+  getUserPagesRemote,
+  gupFastFallback,
+  gupLongtermLocked,
+  gupPutFolio,
+  mmap,
+  munmap,
+  pageAllocated,
+  pinLeakReport,
+  pinUserPages,
+  pinUserPagesFast,
+  pinUserPagesUnlocked,
+  putPage,
+  releasePages,
+  unpinUserFolio,
+  unpinUserPage,
+  unpinUserPages,
+  unpinUserPagesDirtyLock,
+  userWrite,
+  vmstat,
+  vpnOf,
+  type GupSink,
+  type Machine,
+} from '../../src/index.js';
+import { CheckedSink } from '../../src/gup/checked-sink.js';
+import { BASE, KIB, MIB, at, expectMisuse, releaseLeftovers, userBuffer } from './driver-world.js';
+import { mapAt } from '../support/mm-layout.js';
+import { untrack } from '../support/machines.js';
+
+const FILE = 'checker.test.ts';
+
+/** A correct program touching every hook: page arrays, FOLL_GET, THP, CMA migration, bios, partial pins, munmap, exit. */
+function everyHook(m: Machine): void {
+  const mm = createMm(m);
+  const map = (addr: number, bytes: number, order: number, zone: 'normal' | 'cma') =>
+    expect(
+      mmap(mm, { addr, length: bytes, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, order, zone }),
+    ).toBe(addr);
+  map(BASE, 16 * KIB, 0, 'normal');
+  map(BASE + 2 * MIB, 2 * MIB, 9, 'normal');
+  map(BASE + 8 * MIB, 8 * KIB, 0, 'cma');
+  expect(userWrite(mm, BASE, 16 * KIB, 3)).toBe(0);
+  expect(userWrite(mm, BASE + 2 * MIB, 2 * MIB, 4)).toBe(0);
+  expect(userWrite(mm, BASE + 8 * MIB, 8 * KIB, 5)).toBe(0);
+  const pages = new Int32Array(512);
+  expect(pinUserPagesFast(mm, BASE, 4, FOLL_WRITE, pages)).toBe(4);
+  unpinUserPagesDirtyLock(m, pages, 4, true);
+  expect(getUserPages(mm, BASE, 2, 0, pages)).toBe(2);
+  releasePages(m, pages, 2);
+  expect(pinUserPages(mm, BASE + 2 * MIB, 512, FOLL_LONGTERM, pages)).toBe(512);
+  unpinUserPages(m, pages, 512);
+  expect(pinUserPagesFast(mm, BASE + 8 * MIB, 2, FOLL_LONGTERM | FOLL_WRITE, pages)).toBe(2); // migrated out of CMA
+  unpinUserPages(m, pages, 2);
+  expect(pinUserPagesFast(mm, BASE, 5, FOLL_WRITE, pages)).toBe(4); // partial: the 5th page has no VMA
+  const bio = bioAlloc(4, REQ_OP_READ);
+  for (let i = 0; i < 4; i++) bioAddPage(m, bio, pages[i]!, PAGE_SIZE, 0);
+  bioSetFlag(bio, BIO_PAGE_PINNED);
+  bioReleasePages(m, bio, true);
+  expect(pinUserPagesFast(mm, BASE, 2, 0, pages)).toBe(2);
+  expect(munmap(mm, BASE, 16 * KIB)).toBe(0);
+  unpinUserPages(m, pages, 2);
+  exitMmap(mm);
+}
+
+describe('the checker costs the model nothing', () => {
+  it('the same program leaves identical memmap, vmstat, cost counters and warnings with it on and off', () => {
+    const off = createMachine({ memoryBytes: 64 * MIB, cmaBytes: 8 * MIB });
+    const on = createMachine({ memoryBytes: 64 * MIB, cmaBytes: 8 * MIB });
+    enablePinChecker(on);
+    everyHook(off);
+    everyHook(on);
+    for (const k of ['refcount', 'pincount', 'order', 'flags', 'mapcount', 'entireMapcount', 'mapping', 'content'] as const)
+      expect(on[k]).toEqual(off[k]);
+    expect(vmstat(on)).toEqual(vmstat(off));
+    expect(costSnapshot(on.cost)).toEqual(costSnapshot(off.cost));
+    expect(on.warnings).toEqual(off.warnings);
+    expect(pinLeakReport(on.checker!)).toEqual([]);
+  });
+
+  it('is off unless enabled, and refuses to start with pins in flight', () => {
+    const m = createMachine({ memoryBytes: 64 * MIB });
+    expect(m.checker).toBeNull();
+    const mm = createMm(m);
+    expect(mmap(mm, { addr: BASE, length: 4 * KIB, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED })).toBe(BASE);
+    expect(userWrite(mm, BASE, 4 * KIB, 1)).toBe(0);
+    const pages = new Int32Array(1);
+    expect(pinUserPagesFast(mm, BASE, 1, 0, pages)).toBe(1);
+    expect(() => enablePinChecker(m)).toThrow(TypeError);
+    unpinUserPage(m, pages[0]!);
+    expect(enablePinChecker(m)).toBe(m.checker);
+  });
+});
+
+describe('munmap and exit_mmap with pages pinned (kernel behaviour, no use after free)', () => {
+  it('munmap: order-0 pages keep the pin bias, a PMD THP keeps its pins; the last unpin frees them', () => {
+    const { m, mm, addr } = userBuffer(4 * MIB, { order: 9 }); // folios 512 and 1024, PMD-mapped
+    const pages = new Int32Array(1024);
+    expect(pinUserPagesFast(mm, addr, 1024, FOLL_WRITE, pages)).toBe(1024);
+    expect([m.refcount[512], m.pincount[512], m.refcount[1024]]).toEqual([513, 512, 513]);
+    const free = vmstat(m).nrFreePages;
+    expect(munmap(mm, addr, 4 * MIB)).toBe(0); // not a misuse: DIO may be in flight
+    expect([m.refcount[512], m.pincount[512], m.entireMapcount[512]]).toEqual([512, 512, 0]);
+    expect(pageAllocated(m, 512) && pageAllocated(m, 1024)).toBe(true);
+    expect(m.content[1000]).toBe(1); // the device may still read the data
+    expect(vmstat(m).nrFreePages).toBe(free);
+    unpinUserPages(m, pages, 512);
+    expect(pageAllocated(m, 512)).toBe(false);
+    expect(vmstat(m).nrFreePages).toBe(free + 512);
+    unpinUserPages(m, pages.subarray(512), 512);
+    expect(vmstat(m).nrFreePages).toBe(free + 1024);
+  });
+
+  it('exit_mmap: a FOLL_GET reference left behind is reported too; put_page later frees the page', () => {
+    const { m, mm, addr } = userBuffer(4 * KIB); // PFN 1
+    const pages = new Int32Array(1);
+    expect(getUserPages(mm, addr, 1, 0, pages)).toBe(1);
+    const e = expectMisuse('pin-outlives-mm', () => exitMmap(mm));
+    expect(e.message.split('\n')[1]).toMatch(
+      new RegExp(`^ {2}1 FOLL_GET reference\\(s\\) taken by ${at('get_user_pages', FILE).source} on mm ${mm.id}: pages 1 \\(folio 1\\)$`),
+    );
+    expect([pageAllocated(m, 1), m.refcount[1]]).toEqual([true, 1]);
+    putPage(m, 1);
+    expect(pageAllocated(m, 1)).toBe(false);
+  });
+
+  it('a pinned folio whose references are dropped with folio_put_refs is caught before it is freed', () => {
+    const { m, mm, addr } = userBuffer(2 * MIB, { order: 9 }); // folio 512
+    const pages = new Int32Array(512);
+    expect(pinUserPagesFast(mm, addr, 512, 0, pages)).toBe(512);
+    expect(munmap(mm, addr, 2 * MIB)).toBe(0);
+    const e = expectMisuse('held-folio-freed', () => folioPutRefs(m, 512, 512));
+    expect(e.message.split('\n')[0]).toMatch(/^folio_put: folio 512 \(order 9\) is being freed while 512 pin\(s\) from GUP are held on it/);
+    expect([pageAllocated(m, 512), m.refcount[512]]).toEqual([true, 512]);
+    unpinUserPages(m, pages, 512);
+    expect(pageAllocated(m, 512)).toBe(false);
+  });
+
+  it('a FOLL_GET reference may go with folio_put: when it frees the folio, the checker forgets it', () => {
+    const { m, mm, addr } = userBuffer(4 * KIB);
+    const pages = new Int32Array(1);
+    expect(getUserPages(mm, addr, 1, 0, pages)).toBe(1);
+    expect(munmap(mm, addr, 4 * KIB)).toBe(0);
+    folioPut(m, 1);
+    expect(pageAllocated(m, 1)).toBe(false);
+    expect(pinLeakReport(m.checker!)).toEqual([]);
+  });
+});
+
+describe('page accounting', () => {
+  it('names each entry point in its reports, from the call site', () => {
+    const { m, mm, addr } = userBuffer(16 * KIB); // PFNs 1..4
+    const pages = new Int32Array(4);
+    expect(getUserPagesRemote(mm, addr, 1, 0, pages)).toBe(1);
+    expect(pinUserPagesUnlocked(mm, addr + 4 * KIB, 1, 0, pages.subarray(1))).toBe(1);
+    expect(gupFastFallback(mm, addr + 8 * KIB, 2, FOLL_PIN, new PageArraySink(m, pages.subarray(2)))).toBe(2);
+    const report = pinLeakReport(m.checker!);
+    expect(report).toHaveLength(3);
+    // One line per call, in the order of their first page.
+    expect(report[0]).toMatch(new RegExp(`^1 FOLL_GET reference\\(s\\) taken by ${at('get_user_pages_remote', FILE).source} on mm \\d+: pages 1 \\(folio 1\\)$`));
+    expect(report[1]).toMatch(new RegExp(`^1 pin\\(s\\) taken by ${at('pin_user_pages_unlocked', FILE).source} on mm \\d+: pages 2 \\(folio 2\\)$`));
+    expect(report[2]).toMatch(new RegExp(`^2 pin\\(s\\) taken by ${at('gup_fast_fallback', FILE).source} on mm \\d+: pages 3-4 \\(folios 3-4\\)$`));
+    expect(releaseLeftovers(m)).toEqual({ pins: 3, gets: 1 });
+  });
+
+  it('a folio-level release takes the lowest pages; the other caller\'s page-level release still balances', () => {
+    const { m, mm, addr } = userBuffer(64 * KIB, { order: 4 }); // folio 16..31
+    const a = new Int32Array(2);
+    const b = new Int32Array(2);
+    expect(pinUserPagesFast(mm, addr + 4 * PAGE_SIZE, 2, 0, a)).toBe(2); // pages 20, 21
+    expect(pinUserPagesFast(mm, addr, 2, 0, b)).toBe(2); // pages 16, 17
+    unpinUserFolio(m, 16, 2); // a's release, folio-level: the checker cannot tell it is 20-21
+    unpinUserPages(m, b, 2); // b's pages: blurred, but the folio still holds two pins
+    expect([m.refcount[16], m.pincount[16]]).toEqual([16, 0]);
+    expect(pinLeakReport(m.checker!)).toEqual([]);
+  });
+
+  it('unpinning the head page for a tail page\'s pin balances, as in the kernel', () => {
+    const { m, mm, addr } = userBuffer(64 * KIB, { order: 4 });
+    const pages = new Int32Array(1);
+    expect(pinUserPagesFast(mm, addr + 5 * PAGE_SIZE, 1, 0, pages)).toBe(1); // page 21
+    unpinUserPage(m, 16);
+    expect(m.pincount[16]).toBe(0);
+  });
+
+  it('a second unpin of a page is a double release even while its folio holds other pins', () => {
+    const { m, mm, addr } = userBuffer(64 * KIB, { order: 4 });
+    const pages = new Int32Array(2);
+    expect(pinUserPagesFast(mm, addr, 2, 0, pages)).toBe(2); // pages 16, 17
+    unpinUserPage(m, 16);
+    const e = expectMisuse('double-release', () => unpinUserPage(m, 16));
+    expect(e.message.split('\n')[1]).toBe('  folio 16 still holds 1 pin(s), on other pages (the kernel would take one of theirs):');
+    unpinUserPage(m, 17);
+  });
+
+  it('a pin of the zero page is owed an unpin although the kernel takes none', () => {
+    const { m, mm, addr } = userBuffer(4 * KIB, { present: 0 }); // never written: reads map the zero page
+    const pages = new Int32Array(1);
+    expect(pinUserPages(mm, addr, 1, 0, pages)).toBe(1);
+    expect([pages[0], m.refcount[0], vmstat(m).nrFollPinAcquired]).toEqual([0, 1, 0]);
+    expect(pinLeakReport(m.checker!)[0]).toMatch(/^1 pin\(s\) taken by pin_user_pages\(\) at .* pages 0 \(folio 0\)$/);
+    unpinUserPages(m, pages, 1);
+    expect(pinLeakReport(m.checker!)).toEqual([]);
+  });
+
+  it('holds taken below the walk (try_grab_folio, folio_add_pin) are reported per folio', () => {
+    const { m } = userBuffer(4 * KIB); // PFN 1
+    expect(tryGrabFolio(m, 1, 1, FOLL_PIN)).toBe(0);
+    folioAddPin(m, 1);
+    expect(pinLeakReport(m.checker!)).toEqual([
+      'folio 1 (order 0): 2 pin(s) taken outside a GUP walk (try_grab_folio / folio_add_pin(s))',
+    ]);
+    unpinUserPage(m, 1); // page-named, matched against the folio's unattributed pins
+    gupPutFolio(m, 1, 1, FOLL_PIN);
+    expect(m.refcount[1]).toBe(1);
+    expect(() => gupPutFolio(m, 1, 1, FOLL_PIN)).toThrow(PinMisuse); // nothing left to put
+    expect(pinLeakReport(m.checker!)).toEqual([]);
+    untrack(m); // vmstat: released runs one ahead, folio_add_pin counts no acquire (kernel quirk)
+  });
+});
+
+/** A page-array sink whose rollback forgets to release what it drops. */
+class LeakyRollbackSink implements GupSink {
+  readonly inner: PageArraySink;
+  constructor(m: Machine, pages: Int32Array) {
+    this.inner = new PageArraySink(m, pages);
+  }
+  room(folio: number, page: number, nr: number): number {
+    return this.inner.room(folio, page, nr);
+  }
+  add(folio: number, page: number, nr: number): void {
+    this.inner.add(folio, page, nr);
+  }
+  rollback(): void {
+    this.inner.nr = 0; // forgets the pages without unpinning them
+  }
+}
+
+describe('what GUP sinks owe the walk', () => {
+  it('a rollback that releases nothing is reported once the long-term call returns', () => {
+    const { m, mm, addr } = userBuffer(8 * KIB, { zone: 'cma' }); // PFNs 14336, 14337
+    const pages = new Int32Array(2);
+    const e = expectMisuse('rollback-leak', () => gupLongtermLocked(mm, addr, 2, FOLL_PIN | FOLL_LONGTERM, new LeakyRollbackSink(m, pages)));
+    expect(e.message.split('\n')[0]).toBe(
+      "gup_sink_rollback: the sink's rollback to 0 page(s) left 1 of the 1 hold(s) it dropped on page 14336 (folio 14336, order 0)",
+    );
+    expect(m.refcount[14336]).toBe(1025); // still pinned, so it could not migrate
+    // The throw came after memalloc_pin_restore: a fault allocates from CMA again.
+    mapAt(mm, BASE + MIB, 4 * KIB, { zone: 'cma' });
+    expect(userWrite(mm, BASE + MIB, 4 * KIB, 9)).toBe(0);
+    expect(pfnZone(m, pageAt(mm.pt, vpnOf(BASE + MIB))).name).toBe('cma');
+    expect(releaseLeftovers(m)).toEqual({ pins: 2, gets: 0 });
+  });
+
+  it('a long-term pin that skipped the migration step is caught by the end-of-call check', () => {
+    const { m, mm, addr } = userBuffer(8 * KIB, { zone: 'cma' });
+    const pages = new Int32Array(2);
+    // __get_user_pages_locked without __gup_longterm_locked around it: nothing migrates.
+    const w = new GupWalk(mm, FOLL_PIN | FOLL_LONGTERM, new PageArraySink(m, pages), true);
+    expect(getUserPagesLocked(w, vpnOf(addr), 2)).toBe(2);
+    const e = expectMisuse('longterm-unpinnable', () => (w.sink as CheckedSink).walkDone(0));
+    expect(e.message.split('\n')[0]).toMatch(
+      /^gup_longterm_locked: the FOLL_LONGTERM call .* returned page 14336 \(folio 14336, order 0\) pinned in zone cma$/,
+    );
+    unpinUserPages(m, pages, 2);
+  });
+
+  it('the model\'s own long-term path passes the check, and an error leaves nothing behind', () => {
+    const { m, mm, addr } = userBuffer(8 * KIB, { zone: 'cma' });
+    const pages = new Int32Array(3);
+    expect(pinUserPagesFast(mm, addr, 2, FOLL_LONGTERM, pages)).toBe(2);
+    unpinUserPages(m, pages, 2);
+    expect(pinUserPagesFast(mm, addr + MIB, 1, FOLL_LONGTERM, pages)).toBe(-EFAULT);
+    expect(pinLeakReport(m.checker!)).toEqual([]);
+  });
+});
+
+it('PinMisuse carries the rule, the API and the subject', () => {
+  const { m, mm, addr } = userBuffer(4 * KIB);
+  const pages = new Int32Array(1);
+  expect(pinUserPagesFast(mm, addr, 1, 0, pages)).toBe(1);
+  const e = expectMisuse('put-page-on-pin', () => putPage(m, 1));
+  expect(e).toBeInstanceOf(Error);
+  expect(e.name).toBe('PinMisuse');
+  expect([e.rule, e.api, e.page, e.folio]).toEqual(['put-page-on-pin', 'put_page', 1, 1]);
+  expect(e).toBeInstanceOf(PinMisuse);
+  unpinUserPage(m, 1);
+});
