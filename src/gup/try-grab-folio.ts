@@ -72,7 +72,9 @@ export function tryGetFolio(m: Machine, page: number, refs: number): number {
  * `try_grab_folio_fast(page, refs, flags)`: the lockless-path grab. Returns the folio
  * (head PFN) or -1 for NULL: neither GET nor PIN (a WARN), a P2PDMA page without the
  * flag, a folio being freed, or a FOLL_LONGTERM pin of an unpinnable folio (the refs
- * are dropped again and the caller falls back to the slow path).
+ * are dropped again and the caller falls back to the slow path). The pin checker
+ * does not see this grab: gup_fast, its caller, reports what it keeps (a hook here
+ * would cost the lockless walk its inlining).
  */
 export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlags: number): number {
   if ((gupFlags & (FOLL_GET | FOLL_PIN)) === 0) {
@@ -80,16 +82,9 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
     return -1;
   }
   if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA) return -1;
-  if ((gupFlags & FOLL_GET) !== 0) {
-    const got = tryGetFolio(m, page, refs);
-    if (got >= 0 && m.checker !== null) m.checker.grabbed(got, refs, FOLL_GET);
-    return got;
-  }
+  if ((gupFlags & FOLL_GET) !== 0) return tryGetFolio(m, page, refs);
   // FOLL_PIN from here on.
-  if (page === m.zeroPfn) {
-    if (m.checker !== null) m.checker.grabbed(page, refs, FOLL_PIN);
-    return page;
-  }
+  if (page === m.zeroPfn) return page;
   const folio = tryGetFolio(m, page, refs);
   if (folio < 0) return -1;
   // Long-term pins of unpinnable memory must migrate it first, which only the slow path can.
@@ -106,7 +101,6 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
     m.cost.refcountAtomics++;
   }
   m.stat.nrFollPinAcquired += refs;
-  if (m.checker !== null) m.checker.grabbed(folio, refs, FOLL_PIN);
   return folio;
 }
 
