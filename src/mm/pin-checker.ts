@@ -92,6 +92,11 @@ export class PinChecker {
     return this.sites.get(id);
   }
 
+  /** Call sites recorded and not yet forgotten (they are dropped once no page names them). */
+  get siteCount(): number {
+    return this.sites.size;
+  }
+
   /** "pin_user_pages_fast() at file:line:col", or a placeholder for a forgotten site. */
   siteText(id: number): string {
     const s = this.sites.get(id);

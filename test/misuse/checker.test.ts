@@ -191,6 +191,24 @@ describe('munmap and exit_mmap with pages pinned (kernel behaviour, no use after
 });
 
 describe('page accounting', () => {
+  it('forgets the call sites nothing refers to, and keeps the ones a held page names', () => {
+    const { m, mm, addr } = userBuffer(8 * KIB); // PFNs 1, 2
+    const held = new Int32Array(1);
+    const scratch = new Int32Array(1);
+    expect(pinUserPagesFast(mm, addr, 1, 0, held)).toBe(1); // held throughout
+    for (let i = 0; i < 5000; i++) {
+      // 10,000 sites (a pin and a release each): past the 4096 that trigger a compaction.
+      expect(pinUserPagesFast(mm, addr + 4 * KIB, 1, 0, scratch)).toBe(1);
+      unpinUserPage(m, 2);
+    }
+    expect(m.checker!.siteCount).toBeLessThan(4096);
+    expect(pinLeakReport(m.checker!)).toEqual([expect.stringMatching(new RegExp(`^1 pin\\(s\\) taken by ${at('pin_user_pages_fast', FILE).source} on mm \\d+: pages 1 \\(folio 1\\)$`))]);
+    const e = expectMisuse('double-release', () => unpinUserPage(m, 2));
+    expect(e.message.split('\n')[0]).toMatch(at('unpin_user_page', FILE));
+    unpinUserPage(m, 1);
+  });
+
+
   it('names each entry point in its reports, from the call site', () => {
     const { m, mm, addr } = userBuffer(16 * KIB); // PFNs 1..4
     const pages = new Int32Array(4);
