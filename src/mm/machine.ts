@@ -18,7 +18,7 @@ import { CostCounters } from './cost.js';
 import { VmStat } from './vmstat.js';
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, MAPPING_NONE } from './page-flags.js';
 import { KernelBug, type WarnSink } from './bug.js';
-import type { PinChecker } from './pin-checker.js';
+import { PinChecker } from './pin-checker.js';
 
 /** The zones a folio can be allocated from. */
 export type ZoneName = 'normal' | 'cma' | 'movable';
@@ -43,6 +43,8 @@ export interface MachineOptions {
   readonly cmaBytes?: number;
   /** Seed for the allocator's scattered placement. Default 1. */
   readonly seed?: number;
+  /** Start with the pin checker on (pin-checker.ts): tests and `trace` do. Default false. */
+  readonly checked?: boolean;
 }
 
 /** The physical machine: memmap arrays, zones, counters. */
@@ -133,6 +135,7 @@ export function createMachine(opts: MachineOptions = {}): Machine {
   m.refcount[0] = 1;
   m.mapping[0] = MAPPING_NONE;
   m.stat.nrFreePages = nrPages - 1;
+  if (opts.checked === true) m.checker = new PinChecker(m);
   return m;
 }
 

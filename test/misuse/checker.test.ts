@@ -63,12 +63,13 @@ import {
   userWrite,
   vmstat,
   vpnOf,
+  type Backing,
   type GupSink,
   type Machine,
 } from '../../src/index.js';
 import { CheckedSink } from '../../src/gup/checked-sink.js';
 import { BASE, KIB, MIB, at, expectMisuse, releaseLeftovers, userBuffer } from './driver-world.js';
-import { mapAt } from '../support/mm-layout.js';
+import { mapAt, world } from '../support/mm-layout.js';
 import { untrack } from '../support/machines.js';
 
 const FILE = 'checker.test.ts';
@@ -132,6 +133,7 @@ describe('the checker costs the model nothing', () => {
     expect(() => enablePinChecker(m)).toThrow(TypeError);
     unpinUserPage(m, pages[0]!);
     expect(enablePinChecker(m)).toBe(m.checker);
+    expect(createMachine({ memoryBytes: 64 * MIB, checked: true }).checker).not.toBeNull();
   });
 });
 
@@ -153,6 +155,35 @@ describe('munmap and exit_mmap with pages pinned (kernel behaviour, no use after
     unpinUserPages(m, pages.subarray(512), 512);
     expect(vmstat(m).nrFreePages).toBe(free + 1024);
   });
+
+  // 2 MiB pinned, then unmapped or torn down: the mapping's (and, with the last VMA of a
+  // file, the page cache's) references go; the pins alone keep the memory: 1024 per
+  // order-0 page (the bias), 512 on a 2 MiB folio (one per page). The last unpin frees
+  // all 512 pages.
+  const backings: [Backing, number, number][] = [
+    ['anon', 9, 512],
+    ['shmem', 0, 1024],
+    ['ext4', 0, 1024],
+    ['hugetlb-2m', 0, 512],
+  ];
+  for (const [backing, order, leftRefcount] of backings)
+    for (const how of ['munmap', 'exit_mmap'] as const)
+      it(`${backing}: ${how} with 2 MiB pinned keeps the pages until the last unpin`, () => {
+        const { m, mm } = world();
+        mapAt(mm, BASE, 2 * MIB, { backing, shared: backing !== 'anon', order });
+        expect(userWrite(mm, BASE, 2 * MIB, 5)).toBe(0);
+        const pages = new Int32Array(512);
+        expect(pinUserPagesFast(mm, BASE, 512, FOLL_WRITE, pages)).toBe(512);
+        const free = vmstat(m).nrFreePages;
+        if (how === 'munmap') expect(munmap(mm, BASE, 2 * MIB)).toBe(0);
+        else expectMisuse('pin-outlives-mm', () => exitMmap(mm));
+        expect([m.refcount[pages[0]!], pageAllocated(m, pages[511]!), m.content[pages[511]!]]).toEqual([leftRefcount, true, 5]);
+        expect(vmstat(m).nrFreePages).toBe(free);
+        unpinUserPages(m, pages, 512);
+        expect(pageAllocated(m, pages[0]!)).toBe(false);
+        expect(vmstat(m).nrFreePages).toBe(free + 512);
+        exitMmap(mm);
+      });
 
   it('exit_mmap: a FOLL_GET reference left behind is reported too; put_page later frees the page', () => {
     const { m, mm, addr } = userBuffer(4 * KIB); // PFN 1
