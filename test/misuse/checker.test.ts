@@ -17,6 +17,8 @@ import {
   FOLL_PIN,
   FOLL_WRITE,
   GupWalk,
+  KernelBug,
+  NULL_PFN,
   MAP_ANONYMOUS,
   MAP_FIXED,
   MAP_PRIVATE,
@@ -265,6 +267,15 @@ describe('page accounting', () => {
     unpinUserPages(m, b, 2); // b's pages: blurred, but the folio still holds two pins
     expect([m.refcount[16], m.pincount[16]]).toEqual([16, 0]);
     expect(pinLeakReport(m.checker!)).toEqual([]);
+  });
+
+  it('a NULL entry the kernel would dereference is left to the model\'s oops, and nothing is recorded', () => {
+    const { m, mm, addr } = userBuffer(4 * KIB);
+    const pages = new Int32Array(1);
+    expect(pinUserPagesFast(mm, addr, 1, 0, pages)).toBe(1);
+    expect(() => unpinUserPages(m, [pages[0]!, NULL_PFN], 2)).toThrow(KernelBug);
+    expect(() => unpinUserPagesDirtyLock(m, [NULL_PFN, pages[0]!], 2, true)).toThrow(KernelBug);
+    unpinUserPage(m, pages[0]!); // still held, and known to be
   });
 
   it('unpinning the head page for a tail page\'s pin balances, as in the kernel', () => {
