@@ -27,14 +27,22 @@ export function checkBioUse(c: PinChecker, bio: Bio, api: string): void {
   ]);
 }
 
-/** A bvec's first folio step: each page it spans whose pin was released and not taken again is a use after release. */
+/**
+ * A bvec's first folio step: a page it spans that is free, or whose pin was released
+ * and not taken again, is a use after release.
+ */
 export function checkBvecUse(c: PinChecker, page: number, len: number, offset: number, api: string): void {
   const first = page + Math.floor(offset / PAGE_SIZE);
   const inPage = offset % PAGE_SIZE;
   const nr = len === 0 ? 1 : Math.floor((inPage + len - 1) / PAGE_SIZE) + 1;
   const m = c.m;
   for (let p = first; p < first + nr; p++) {
-    if (!pfnValid(m, p) || c.releaseSite[p] === 0 || c.pagePins[p] !== 0 || c.pageGets[p] !== 0) continue;
+    if (!pfnValid(m, p)) continue;
+    if (!c.live(pageFolio(m, p)))
+      c.fail('bvec-use-after-release', api, p, pageFolio(m, p), [
+        `the bvec (page ${page}, len ${len}, offset ${offset}) spans page ${p}, which is free (use after free)`,
+      ]);
+    if (c.releaseSite[p] === 0 || c.pagePins[p] !== 0 || c.pageGets[p] !== 0) continue;
     const f = pageFolio(m, p);
     if (c.fuzzy[f] !== 0 || c.folioPins[f] !== c.annPins[f] || c.folioGets[f] !== c.annGets[f]) continue;
     c.fail('bvec-use-after-release', api, p, f, [

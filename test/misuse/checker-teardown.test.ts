@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FOLL_WRITE,
+  bvecForEachFolio,
   exitMmap,
   folioPut,
   folioPutRefs,
@@ -75,6 +76,20 @@ describe('munmap and exit_mmap with pages pinned (kernel behaviour, no use after
         expect(vmstat(m).nrFreePages).toBe(free + 512);
         exitMmap(mm);
       });
+
+  it('a bvec over pages the last unpin freed (the process unmapped them during the I/O) is a use after free', () => {
+    const { m, mm, addr } = userBuffer(8 * KIB); // PFNs 1, 2
+    const pages = new Int32Array(2);
+    expect(pinUserPagesFast(mm, addr, 2, 0, pages)).toBe(2);
+    const bv = { page: 1, len: 8192, offset: 0 };
+    expect(munmap(mm, addr, 8 * KIB)).toBe(0);
+    unpinUserPages(m, pages, 2);
+    expect(pageAllocated(m, 1)).toBe(false);
+    const e = expectMisuse('bvec-use-after-release', () => [...bvecForEachFolio(m, bv)]);
+    expect(e.message.split('\n')[0]).toBe(
+      'bvec_first_folio: the bvec (page 1, len 8192, offset 0) spans page 1, which is free (use after free)',
+    );
+  });
 
   it('exit_mmap: a FOLL_GET reference left behind is reported too; put_page later frees the page', () => {
     const { m, mm, addr } = userBuffer(4 * KIB); // PFN 1
