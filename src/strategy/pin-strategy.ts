@@ -83,6 +83,12 @@ export interface PinStrategy {
   /** Merge policies it supports ('folio' always). */
   readonly mergePolicies: readonly MergePolicy[];
   /**
+   * The FOLL_* request flags its canonical caller can state (absent: every flag). A
+   * request carrying any other is outside what the proposal can be compared on; its
+   * `pin` refuses one with -EINVAL and holds nothing.
+   */
+  readonly expressibleGupFlags?: number;
+  /**
    * The canonical caller loop: pins the request, builds bios, and on a failure after
    * some progress keeps what it has and returns a short count (nothing leaks either way).
    */
