@@ -13,6 +13,10 @@ export * from './mm/machine.js';
 export * from './mm/alloc.js';
 export * from './mm/folio.js';
 export * from './mm/slab.js';
+export * from './mm/folio-mark-dirty-lock.js';
+export { PinMisuse, PIN_RULES, type PinRuleId, type PinMisuseSubject } from './mm/pin-misuse.js';
+export { PinChecker, enablePinChecker, disablePinChecker, HOLD_PIN, HOLD_GET } from './mm/pin-checker.js';
+export { pinLeaks, pinLeakReport, formatPinLeaks, type PinLeak } from './mm/pin-leak-report.js';
 
 export * from './gup/try-grab-folio.js';
 export * from './gup/gup-put-folio.js';

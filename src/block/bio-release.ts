@@ -23,6 +23,7 @@ import { unpinUserFolio, unpinUserPage } from '../gup/unpin.js';
 import type { Bio } from './bio.js';
 import { BIO_PAGE_PINNED } from './bio.js';
 import { FolioIter, bioFirstFolio, bioNextFolio } from './folio-iter.js';
+import { bioReleased, checkBioRelease } from './bio-release-checks.js';
 
 /** How `__bio_release_pages` drops the pins: per folio step (v6.12+) or per page (v6.6-v6.11). */
 export type BioReleaseMode = 'folio' | 'page';
@@ -40,6 +41,7 @@ export function __bioReleasePages(
   fi: FolioIter = new FolioIter(),
 ): void {
   const perPage = mode === 'page';
+  if (m.checker !== null) checkBioRelease(m, m.checker, bio);
   for (bioFirstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio)) {
     const folio = fi.folio;
     if (markDirty) folioMarkDirty(m, folio);
@@ -53,6 +55,7 @@ export function __bioReleasePages(
     let page = folio + first;
     for (let n = nrPages; n !== 0; n--) unpinUserPage(m, page++);
   }
+  if (m.checker !== null) bioReleased(m.checker, bio);
 }
 
 /** `bio_release_pages(bio, mark_dirty)`: `__bio_release_pages` if BIO_PAGE_PINNED is set, else nothing. */

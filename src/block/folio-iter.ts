@@ -21,6 +21,7 @@ import type { BioVec } from './bio-vec.js';
 import type { Bio } from './bio.js';
 import { BIO_CLONED } from './bio.js';
 import { warnOnOnce } from '../mm/bug.js';
+import { checkBioUse, checkBvecUse } from './bio-use-checks.js';
 
 /** One step of a folio iteration: bytes [offset, offset + length) of `folio`. */
 export interface FolioStep {
@@ -81,6 +82,7 @@ function continueBvec(m: Machine, fi: FolioIter): void {
 
 /** `bio_first_folio(fi, bio, i)`: the first step of bvec `i`, or NULL_PFN past `bi_vcnt`. */
 export function bioFirstFolio(m: Machine, fi: FolioIter, bio: Bio, i: number): void {
+  if (m.checker !== null) checkBioUse(m.checker, bio, 'bio_first_folio');
   if ((bio.flags & (1 << BIO_CLONED)) !== 0) warnOnOnce(m, true, 'bio_first_bvec_all: cloned bio');
   if (i >= bio.vcnt) {
     fi.folio = NULL_PFN;
@@ -122,6 +124,7 @@ export function bioForEachFolioAllFn(m: Machine, bio: Bio, fn: FolioStepFn, fi: 
  * bio_first_folio). A zero-length bvec gives one zero-length step.
  */
 export function bvecFirstFolio(m: Machine, fi: FolioIter, page: number, len: number, offset: number): void {
+  if (m.checker !== null) checkBvecUse(m.checker, page, len, offset, 'bvec_first_folio');
   startBvec(m, fi, page, len, offset);
   fi.i = 0;
 }

@@ -65,6 +65,7 @@ function gupFastLeaf(w: GupWalk, b: number, head: number, idx: number, refs: num
   if (granted < refs) refs = granted;
   const folio = tryGrabFolioFast(m, page, refs, flags);
   if (folio < 0) return 0;
+  if (m.checker !== null) m.checker.grabbed(folio, refs, flags);
   if (!gupFastFolioAllowed(m, folio, flags)) {
     gupPutFolio(m, folio, refs, flags);
     return 0;
@@ -153,6 +154,7 @@ export function gupFast(w: GupWalk, vpn: number, vpnEnd: number): number {
           }
           const folio = tryGrabFolioFast(m, page, 1, flags);
           if (folio < 0) break walk;
+          if (m.checker !== null) m.checker.grabbed(folio, 1, flags);
           if (!gupFastFolioAllowed(m, folio, flags) || ((b & _PAGE_RW) === 0 && gupMustUnshare(m, null, flags, page))) {
             gupPutFolio(m, folio, 1, flags);
             break walk;

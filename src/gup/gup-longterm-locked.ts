@@ -20,6 +20,7 @@ import type { Mm } from '../mm/mm.js';
 import { getUserPagesLocked } from './get-user-pages-locked.js';
 import type { GupSink } from './gup-sink.js';
 import { GupWalk } from './gup-walk.js';
+import { CheckedSink } from './checked-sink.js';
 import { vpnOfStart, slowNrPages } from './gup-range.js';
 
 /**
@@ -62,6 +63,7 @@ export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, 
     rc = checkAndMigrateMovablePages(w, keep);
   } while (rc === -EAGAIN);
   memallocPinRestore(token);
+  if (w.sink instanceof CheckedSink) w.sink.walkDone(rc);
   return rc !== 0 ? rc : nr;
 }
 

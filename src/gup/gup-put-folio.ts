@@ -14,6 +14,7 @@ import { folioPutRefs } from '../mm/folio.js';
 
 /** `gup_put_folio(folio, refs, flags)`. Throws KernelBug on pincount or refcount underflow. */
 export function gupPutFolio(m: Machine, folio: number, refs: number, gupFlags: number): void {
+  if (m.checker !== null) m.checker.put(folio, refs, gupFlags);
   if ((gupFlags & FOLL_PIN) !== 0) {
     if (folio === m.zeroPfn) return;
     m.stat.nrFollPinReleased += refs;

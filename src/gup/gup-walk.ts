@@ -10,6 +10,7 @@
 import type { Machine } from '../mm/machine.js';
 import type { Mm } from '../mm/mm.js';
 import type { GupSink } from './gup-sink.js';
+import { CheckedSink } from './checked-sink.js';
 
 /** `follow_page_mask` found nothing mapped (NULL): fault and retry. */
 export const FOLLOW_NO_PAGE = -0x10000;
@@ -27,15 +28,18 @@ export class GupWalk {
   /** Folios pinned in this attempt that are not long-term pinnable (may repeat). */
   unpinnable = new Int32Array(8);
   nrUnpinnable = 0;
+  /** The caller's sink; on a checked machine, wrapped so the checker sees what is handed out. */
+  readonly sink: GupSink;
 
   constructor(
     readonly mm: Mm,
     public flags: number,
-    readonly sink: GupSink,
+    sink: GupSink,
     /** Whether the caller passed a page array / sink (the kernel's `pages != NULL`). */
     readonly hasPages: boolean,
   ) {
     this.m = mm.m;
+    this.sink = mm.m.checker === null ? sink : new CheckedSink(mm.m.checker, this, sink);
   }
 
   /** Remembers a pinned folio that FOLL_LONGTERM may not keep. */

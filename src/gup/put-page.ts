@@ -11,15 +11,18 @@
 import type { Machine } from '../mm/machine.js';
 import { folioPutRefs, pageFolio } from '../mm/folio.js';
 import type { PageArray } from './unpin.js';
+import { checkPutPage, checkReleasePages } from './pin-release-checks.js';
 
 /** `put_page(page)`: drops one reference on the page's folio. */
 export function putPage(m: Machine, page: number): void {
+  if (m.checker !== null) checkPutPage(m.checker, page);
   folioPutRefs(m, pageFolio(m, page), 1);
   m.cost.pagesReleased++;
 }
 
 /** `release_pages(pages, nr)`: one reference dropped per entry, frees batched. */
 export function releasePages(m: Machine, pages: PageArray, nr: number): void {
+  if (m.checker !== null) checkReleasePages(m.checker, pages, nr);
   for (let i = 0; i < nr; i++) {
     folioPutRefs(m, pageFolio(m, pages[i]!), 1);
   }

@@ -30,6 +30,7 @@ export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: 
     return -ENOMEM;
   }
   if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[folio] === MAPPING_P2PDMA) return -EREMOTEIO;
+  if (m.checker !== null) m.checker.grabbed(folio, refs, gupFlags);
   if ((gupFlags & FOLL_GET) !== 0) {
     refcount[folio] = refcount[folio]! + refs;
     m.cost.refcountAtomics++;
@@ -71,7 +72,9 @@ export function tryGetFolio(m: Machine, page: number, refs: number): number {
  * `try_grab_folio_fast(page, refs, flags)`: the lockless-path grab. Returns the folio
  * (head PFN) or -1 for NULL: neither GET nor PIN (a WARN), a P2PDMA page without the
  * flag, a folio being freed, or a FOLL_LONGTERM pin of an unpinnable folio (the refs
- * are dropped again and the caller falls back to the slow path).
+ * are dropped again and the caller falls back to the slow path). The pin checker
+ * does not see this grab: gup_fast, its caller, reports what it keeps (a hook here
+ * would cost the lockless walk its inlining).
  */
 export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlags: number): number {
   if ((gupFlags & (FOLL_GET | FOLL_PIN)) === 0) {
@@ -108,6 +111,7 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
  * `nr_foll_pin_released` run ahead of `nr_foll_pin_acquired` by one.
  */
 export function folioAddPin(m: Machine, folio: number): void {
+  if (m.checker !== null) m.checker.grabbed(folio, 1, FOLL_PIN);
   if (folio === m.zeroPfn) return;
   if (m.order[folio]! > 0) {
     if (m.pincount[folio]! < 1) warn(m, `folio_add_pin: folio ${folio} is not pinned`);

@@ -22,6 +22,13 @@ import { isErrValue } from '../mm/errno.js';
 import { folioMarkDirty, pageFolio } from '../mm/folio.js';
 import { PG_DIRTY } from '../mm/page-flags.js';
 import { gupPutFolio } from './gup-put-folio.js';
+import {
+  checkUnpinFolio,
+  checkUnpinFolios,
+  checkUnpinUserPage,
+  checkUnpinUserPageRange,
+  checkUnpinUserPages,
+} from './pin-release-checks.js';
 
 /** A caller's page array: PFNs, NULL_PFN for NULL. */
 export type PageArray = ArrayLike<number>;
@@ -71,18 +78,21 @@ function markDirtyIfClean(m: Machine, folio: number): void {
 
 /** `unpin_user_page(page)`: drops one pin. */
 export function unpinUserPage(m: Machine, page: number): void {
+  if (m.checker !== null) checkUnpinUserPage(m.checker, page);
   gupPutFolio(m, pageFolio(m, page), 1, FOLL_PIN);
   m.cost.pagesReleased++;
 }
 
 /** `unpin_folio(folio)`: drops one pin on a folio (memfd_pin_folios style). */
 export function unpinFolio(m: Machine, folio: number): void {
+  if (m.checker !== null) checkUnpinFolio(m.checker, 'unpin_folio', folio, 1);
   gupPutFolio(m, folio, 1, FOLL_PIN);
   m.cost.pagesReleased++;
 }
 
 /** `unpin_user_folio(folio, npages)`: drops `npages` pins in one put (v6.12+). */
 export function unpinUserFolio(m: Machine, folio: number, npages: number): void {
+  if (m.checker !== null) checkUnpinFolio(m.checker, 'unpin_user_folio', folio, npages);
   gupPutFolio(m, folio, npages, FOLL_PIN);
   m.cost.pagesReleased += npages;
 }
@@ -94,6 +104,7 @@ const run = new Int32Array(1);
  * same folio; NULL entries at the start of a run are skipped; a -errno count WARNs.
  */
 export function unpinUserPages(m: Machine, pages: PageArray, npages: number): void {
+  if (m.checker !== null) checkUnpinUserPages(m.checker, 'unpin_user_pages', pages, npages);
   if (isErrValue(npages)) return warn(m, `unpin_user_pages: npages is an error value ${npages}`);
   for (let i = 0; i < npages; i += run[0]!) {
     if (pages[i] === NULL_PFN) {
@@ -116,6 +127,7 @@ export function unpinUserPagesDirtyLock(m: Machine, pages: PageArray, npages: nu
     unpinUserPages(m, pages, npages);
     return;
   }
+  if (m.checker !== null) checkUnpinUserPages(m.checker, 'unpin_user_pages_dirty_lock', pages, npages);
   for (let i = 0; i < npages; i += run[0]!) {
     const folio = gupFolioNext(m, pages, npages, i, run);
     markDirtyIfClean(m, folio);
@@ -129,6 +141,7 @@ export function unpinUserPagesDirtyLock(m: Machine, pages: PageArray, npages: nu
  * contiguous pages [page, page + npages), one put per folio touched.
  */
 export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: number, makeDirty: boolean): void {
+  if (m.checker !== null) checkUnpinUserPageRange(m.checker, page, npages);
   if (page < 0 || page + npages > m.nrPages) warn(m, `unpin_user_page_range_dirty_lock: range ${page}+${npages} is not contiguous memory`);
   for (let i = 0; i < npages; i += run[0]!) {
     const folio = gupFolioRangeNext(m, page, npages, i, run);
@@ -143,6 +156,7 @@ export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: nu
  * one put of the run length; runs of NULL are skipped; a -errno count WARNs.
  */
 export function unpinFolios(m: Machine, folios: PageArray, nfolios: number): void {
+  if (m.checker !== null) checkUnpinFolios(m.checker, folios, nfolios);
   if (isErrValue(nfolios)) return warn(m, `unpin_folios: nfolios is an error value ${nfolios}`);
   let i = 0;
   while (i < nfolios) {

@@ -22,6 +22,7 @@ import { MEMMAP_FIELDS, sameStructure, snapshotValue, takeSnapshot, type MemmapF
 import { VMSTAT_FIELDS } from './result.js';
 import { checkBios, biosVectors, markDirtyFor, scenarioRequest } from './run-row.js';
 import { buildScenario } from './scenario-build.js';
+import { enablePinChecker } from '../mm/pin-checker.js';
 import type { MergePolicy, ProposalSettings, Scenario, SizingVariant } from './scenario.js';
 import { memmapDelta, stateDelta } from './state-delta.js';
 
@@ -156,6 +157,8 @@ export function traceScenario(s: Scenario, strategy: PinStrategy, opts: TraceOpt
   if (E.isLeft(built)) return built;
   const w = built.right;
   const m = w.m;
+  // The driver-author view runs checked: a misuse by the proposal is named, not absorbed.
+  enablePinChecker(m);
   const req = scenarioRequest(s);
   const base = takeSnapshot(w);
   const cost0 = costSnapshot(m.cost);

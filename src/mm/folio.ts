@@ -173,6 +173,7 @@ export function folioPutRefs(m: Machine, folio: number, refs: number): void {
   m.cost.refcountAtomics++;
   if (left < 0)
     throw new KernelBug(`folio_put: refcount underflow on folio ${folio} (${m.refcount[folio]} - ${refs})`);
+  if (left === 0 && m.checker !== null) m.checker.freeing(folio);
   m.refcount[folio] = left;
   if (left === 0) freeFolio(m, folio);
 }

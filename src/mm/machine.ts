@@ -18,6 +18,7 @@ import { CostCounters } from './cost.js';
 import { VmStat } from './vmstat.js';
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, MAPPING_NONE } from './page-flags.js';
 import { KernelBug, type WarnSink } from './bug.js';
+import { PinChecker } from './pin-checker.js';
 
 /** The zones a folio can be allocated from. */
 export type ZoneName = 'normal' | 'cma' | 'movable';
@@ -42,6 +43,8 @@ export interface MachineOptions {
   readonly cmaBytes?: number;
   /** Seed for the allocator's scattered placement. Default 1. */
   readonly seed?: number;
+  /** Start with the pin checker on (pin-checker.ts): tests and `trace` do. Default false. */
+  readonly checked?: boolean;
 }
 
 /** The physical machine: memmap arrays, zones, counters. */
@@ -78,6 +81,8 @@ export interface Machine extends WarnSink {
   readonly rng: RandomGenerator;
   /** The seed the generator started from. */
   readonly seed: number;
+  /** The pin checker's shadow accounting (pin-checker.ts); null when checking is off. */
+  checker: PinChecker | null;
 }
 
 /** Default physical memory: room for a 1 GiB workload plus its copies. */
@@ -123,12 +128,14 @@ export function createMachine(opts: MachineOptions = {}): Machine {
     warnings: [],
     rng: xoroshiro128plus(seed),
     seed,
+    checker: null,
   };
   // The zero page is reserved forever: one reference that is never dropped.
   m.flags[0] = PG_ALLOCATED | PG_HEAD | PG_RESERVED;
   m.refcount[0] = 1;
   m.mapping[0] = MAPPING_NONE;
   m.stat.nrFreePages = nrPages - 1;
+  if (opts.checked === true) m.checker = new PinChecker(m);
   return m;
 }
 

@@ -12,6 +12,7 @@ import { PageTables } from './page-table.js';
 import type { Vma } from './vma.js';
 import { zapVma } from './zap.js';
 import { fileRelease } from './file.js';
+import { checkPinsAtExit } from './pin-leak-report.js';
 
 /** The highest address mmap() hands out without MAP_FIXED (top-down allocation starts here). */
 export const MMAP_BASE = 0x7f0000000000;
@@ -53,7 +54,9 @@ export function machineMms(m: Machine): ReadonlySet<Mm> {
 
 /**
  * `exit_mmap(mm)`: unmaps every VMA (dropping mapping references; pinned folios stay
- * allocated until unpinned) and forgets the mm.
+ * allocated until unpinned) and forgets the mm. On a checked machine, a pin or FOLL_GET
+ * reference that a GUP call on this mm took and nobody released is then reported
+ * (PinMisuse, rule pin-outlives-mm); the teardown itself is complete by then.
  */
 export function exitMmap(mm: Mm): void {
   if (!mm.live) return;
@@ -64,4 +67,5 @@ export function exitMmap(mm: Mm): void {
   mm.vmas.length = 0;
   mm.live = false;
   mmsByMachine.get(mm.m)?.delete(mm);
+  if (mm.m.checker !== null) checkPinsAtExit(mm.m.checker, mm.id);
 }

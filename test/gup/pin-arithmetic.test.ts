@@ -39,6 +39,9 @@ import {
   FOLL_PCI_P2PDMA,
   MAPPING_P2PDMA,
   NULL_PFN,
+  PinMisuse,
+  createMachine,
+  disablePinChecker,
 } from '../../src/index.js';
 
 describe('tryGrabFolio / gupPutFolio (mm/gup.c try_grab_folio, gup_put_folio)', () => {
@@ -128,16 +131,25 @@ describe('tryGrabFolio / gupPutFolio (mm/gup.c try_grab_folio, gup_put_folio)', 
   });
 
   it('pincount underflow is a loud failure', () => {
-    const m = newMachine();
+    // The model's own check, on an unchecked machine: the failed put already counted a
+    // release, as the kernel's stat update precedes the sub.
+    const m = createMachine({ memoryBytes: 64 * 1024 * 1024 });
     const f = allocFolio(m, 1);
     expect(() => gupPutFolio(m, f, 1, FOLL_PIN)).toThrow(KernelBug);
-    untrack(m); // the failed put already counted a release, as the kernel's stat update precedes the sub
+    // A checked machine stops it before any count moves.
+    const checked = newMachine();
+    const g = allocFolio(checked, 1);
+    expect(() => gupPutFolio(checked, g, 1, FOLL_PIN)).toThrow(PinMisuse);
+    expect(checked.stat.nrFollPinReleased).toBe(0);
   });
 });
 
+// The raw fast-path primitive: gup_fast, its caller, reports the grabs it keeps to the
+// pin checker, so machines that call it directly and then unpin run unchecked.
 describe('tryGrabFolioFast (mm/gup.c try_grab_folio_fast)', () => {
   it('order-0 PIN: try_get_folio adds 1, then the remaining 1023 of the bias: two atomics', () => {
     const m = newMachine();
+    disablePinChecker(m);
     const f = allocFolio(m, 0);
     expect(tryGrabFolioFast(m, f, 1, FOLL_PIN)).toBe(f);
     expect(folioRefCount(m, f)).toBe(1025);
@@ -147,6 +159,7 @@ describe('tryGrabFolioFast (mm/gup.c try_grab_folio_fast)', () => {
 
   it('large folio PIN from a tail page: returns the head, refcount and pincount + refs', () => {
     const m = newMachine();
+    disablePinChecker(m);
     const f = allocFolio(m, 9);
     expect(tryGrabFolioFast(m, f + 17, 512 - 17, FOLL_PIN)).toBe(f);
     expect(folioRefCount(m, f)).toBe(1 + 495);
@@ -239,6 +252,10 @@ describe('vmstat balance (pin_user_pages.rst: huge pages are counted once per su
 
   it('folio_add_pin on an unpinned folio WARNs', () => {
     const m = newMachine();
+    // The cleanup drops the pin's 1024 references as plain ones (vmstat stays balanced,
+    // since folio_add_pin counted nothing): arithmetic below the API, which the pin
+    // checker cannot follow, so it is off for this machine.
+    disablePinChecker(m);
     const f = allocFolio(m, 0);
     folioAddPin(m, f);
     expect(m.warnings.at(-1)).toMatch(/folio_add_pin/);
@@ -270,9 +287,14 @@ describe('unpinUserPages / unpinFolios grouping (gup_folio_next, unpin_folios)',
   });
 
   it('a -errno count WARNs and releases nothing', () => {
-    const m = newMachine();
+    // The kernel's behaviour, on an unchecked machine.
+    const m = createMachine({ memoryBytes: 64 * 1024 * 1024 });
     unpinUserPages(m, [], -EINVAL);
     expect(m.warnings.at(-1)).toMatch(/error value -22/);
+    // A checked machine (every newMachine) reports it as a misuse before the WARN.
+    const checked = newMachine();
+    expect(() => unpinUserPages(checked, [], -EINVAL)).toThrow(PinMisuse);
+    expect(checked.warnings).toEqual([]);
   });
 
   it('unpinFolios: runs of identical pointers, NULL runs skipped, non-adjacent repeats put separately', () => {
@@ -364,14 +386,23 @@ describe('FOLL_GET releases (put_page, release_pages)', () => {
   it('put_page on a page held only by a pin corrupts the count: the bias is not a reference', () => {
     // The seeds' bug class: FOLL_PIN taken, put_page used. Refcount 1025 -> 1024, and the
     // later unpin subtracts 1024 and frees the folio while its allocation reference is
-    // still held: use after free on the next put.
-    const m = newMachine();
+    // still held: use after free on the next put. Shown on an unchecked machine.
+    const m = createMachine({ memoryBytes: 64 * 1024 * 1024 });
     const f = allocFolio(m, 0);
     tryGrabFolio(m, f, 1, FOLL_PIN);
     putPage(m, f);
     expect(folioRefCount(m, f)).toBe(1024);
     unpinUserPage(m, f);
     expect(() => folioPut(m, f)).toThrow(/use after free/);
-    untrack(m);
+  });
+
+  it('... which a checked machine reports at the put_page, before any count moves', () => {
+    const m = newMachine();
+    const f = allocFolio(m, 0);
+    tryGrabFolio(m, f, 1, FOLL_PIN);
+    expect(() => putPage(m, f)).toThrow(PinMisuse);
+    expect(folioRefCount(m, f)).toBe(1025);
+    unpinUserPage(m, f);
+    expect(folioRefCount(m, f)).toBe(1);
   });
 });

@@ -1,16 +1,19 @@
 /**
  * Machines made by tests, and the balance check every test ends with: vmstat pin
  * counters equal (pin_user_pages.rst: equal when no pin is in flight), no folio left
- * with a pincount, no order-0 folio left with a pin bias, no negative count.
+ * with a pincount, no order-0 folio left with a pin bias, no negative count, and, on
+ * the pin-checked machines tests make, no pin or FOLL_GET reference left by a GUP call
+ * (the checker's leak report names the pages and the calls that took them).
  */
-import { createMachine, type Machine, type MachineOptions } from '../../src/index.js';
+import { createMachine, enablePinChecker, pinLeakReport, type Machine, type MachineOptions } from '../../src/index.js';
 import { GUP_PIN_COUNTING_BIAS, PG_ALLOCATED } from '../../src/index.js';
 
 const tracked = new Set<Machine>();
 
-/** createMachine, registered for the end-of-test balance check. Small by default. */
+/** createMachine with the pin checker on, registered for the end-of-test balance check. Small by default. */
 export function newMachine(opts: MachineOptions = {}): Machine {
   const m = createMachine({ memoryBytes: 64 * 1024 * 1024, ...opts });
+  enablePinChecker(m);
   tracked.add(m);
   return m;
 }
@@ -33,6 +36,10 @@ export function imbalance(m: Machine): string[] {
     else if (order[p] === 0 && refcount[p]! >= GUP_PIN_COUNTING_BIAS && p !== m.zeroPfn)
       out.push(`folio ${p}: refcount ${refcount[p]} carries a pin bias`);
     if (out.length > 20) break;
+  }
+  if (m.checker !== null) {
+    const leaks = pinLeakReport(m.checker);
+    if (leaks.length > 0) out.push('pin checker: still held at the end of the test:', ...leaks.map((l) => `  ${l}`));
   }
   return out;
 }
