@@ -141,6 +141,7 @@ export const proposal: PinStrategy = {
   settings: ['merge'],
   mergePolicies: ['folio'],
   expressibleGupFlags: EXTRACT_BVECS_GUP_FLAGS,
+  expressibleThrough: 'an iov_iter',
   pin: (mm, req) => pin(mm, req),
   complete: (mm, io, markDirty) => completePinnedIo(mm.m, io, markDirty),
 };
