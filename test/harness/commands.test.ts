@@ -95,6 +95,18 @@ describe('compare', () => {
     expect(c.stdout).toMatch(/^proposal +pin +rme% +n +release +rme% +n$/m);
     expect(c.stdout).toMatch(/^test-page-array +\S+s +[\d.]+ +\d+ +\S+s +[\d.]+ +\d+$/m);
   });
+
+  it('bench lists a row not run with its reason, untimed', () => {
+    const folioOnly: PinStrategy = { ...testPageArray, name: 'folio-only', mergePolicies: ['folio'] };
+    const c = ctx([testPageArray, folioOnly]);
+    expect(benchCommand(c, { proposals: [], scenarios: ['dio-512'], merge: 'physical', json: false, timing: { taskMs: 5 } })).toBe(0);
+    expect(c.stdout).toMatch(/^folio-only +not run +- +- +- +- +-$/m);
+    expect(c.stdout).toContain('not run:\n  folio-only: folio-only has no merge=physical (it supports folio)\n');
+    const j = ctx([testPageArray, folioOnly]);
+    expect(benchCommand(j, { proposals: [], scenarios: ['dio-512'], merge: 'physical', json: true, timing: { taskMs: 5 } })).toBe(0);
+    const doc = JSON.parse(j.stdout) as { scenarios: { notRun: unknown[] }[] };
+    expect(doc.scenarios[0]!.notRun).toEqual([{ proposal: 'folio-only', reason: 'folio-only has no merge=physical (it supports folio)' }]);
+  });
 });
 
 describe('trace', () => {
