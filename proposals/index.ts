@@ -10,6 +10,7 @@ export const proposals: readonly PinStrategy[] = [
   (await import('./callee-allocates/index.js')).proposal,
   (await import('./caller-chunks/index.js')).proposal,
   (await import('./overallocate/index.js')).proposal,
+  (await import('./extract-bvecs/index.js')).proposal,
 ];
 
 /** The proposal named `name`, or undefined. */

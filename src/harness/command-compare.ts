@@ -2,7 +2,8 @@
  * `folio-gup compare` and `folio-gup bench`: resolve the scenarios and proposals named
  * on the command line, run the comparison, print it (text, Markdown or JSON for
  * compare; the timings alone for bench) on stdout and a one-line summary on stderr.
- * Exit 1 when any run is not equivalent, broke an invariant or hit a kernel WARN.
+ * Exit 1 when any run is not equivalent, broke an invariant or hit a kernel WARN; a
+ * row not run (a request the proposal cannot serve as asked) is reported, not a failure.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { EXIT_OK, EXIT_PROBLEM, progressBar, usageError, type CommandContext } from './command-context.js';
@@ -53,9 +54,10 @@ export function comparisonFor(ctx: CommandContext, args: CompareArgs): E.Either<
   if (E.isLeft(result)) return E.left(usageError(ctx, result.left));
   const c = result.right;
   const runs = c.scenarios.reduce((n, s) => n + s.runs.length, 0);
+  const notRun = c.scenarios.reduce((n, s) => n + s.notRun.length, 0);
   const bad = c.scenarios.reduce((n, s) => n + s.runs.filter((r) => !runClean(r)).length, 0);
   ctx.err(
-    `${ctx.tool.name}: ${c.scenarios.length} scenarios, ${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+    `${ctx.tool.name}: ${c.scenarios.length} scenarios, ${runs} runs${notRun > 0 ? ` (${notRun} not run)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
       `seed ${c.seed ?? "each scenario's own"}; ${bad === 0 ? 'all equivalent, every invariant held' : `${bad} runs not clean (exit 1)`}\n`,
   );
   return E.right(c);

@@ -20,14 +20,15 @@ export { CHART_NAMES, chartSpec, chartRows, type ChartName, type ChartRow } from
 export { TEXT_WIDTH, renderTextTable, wrapText, toAscii, type TextColumn } from './text-table.js';
 export { buildScenario, type ScenarioWorld } from './scenario-build.js';
 export { BUILT_IN_NAMES, BUILT_IN_SCENARIO_FILES, BUILT_IN_SOURCE, builtInScenarios } from './builtin-scenarios.js';
-export { proposalRows, type ProposalRow, type RowOptions } from './proposal-rows.js';
+export { proposalRows, notRunReason, type NotRunRow, type ProposalRow, type RowOptions } from './proposal-rows.js';
 export { runRow, scenarioRequest, markDirtyFor, biosVectors, type RowOutcome } from './run-row.js';
+export { canonicalRuns } from './canonical-runs.js';
 export { checkInvariants, accountedRefs } from './invariants.js';
 export { takeSnapshot, restore, sameStructure, type WorldSnapshot } from './machine-snapshot.js';
 export { stateDelta, memmapDelta, type StateDelta } from './state-delta.js';
 export { judge, type Verdict } from './equivalence.js';
 export { timeRow, DEFAULT_TIMING_BUDGET, type TimingBudget, type TimingOutcome } from './timing.js';
-export { runComparison, planRows, seeded, type RunnerOptions, type Progress } from './runner.js';
+export { runComparison, planRows, seeded, type RunnerOptions, type Progress, type ScenarioPlan } from './runner.js';
 export { selectScenarios, selectProposals, parseOptionsFor, type ProposalSelection } from './scenario-select.js';
 export { traceScenario, type Trace, type TraceOptions } from './trace.js';
 export { renderTraceText } from './trace-text.js';

@@ -5,10 +5,16 @@
  * settings are the scenario's for that proposal, with the merge policy defaulting to
  * 'folio' (one vector per run inside a folio) or to the one asked on the command line.
  *
+ * A row the proposal cannot serve as asked is not run, with the reason: a request flag
+ * its canonical caller cannot state (outside `expressibleGupFlags`, for example
+ * FOLL_LONGTERM through an iov_iter), or a merge policy it lacks (`--merge physical`, or
+ * the scenario's setting, for a folio-only proposal). Those requests are outside what
+ * the proposal can be compared on, not a usage error: the other rows still run.
+ *
  * Not a kernel concept.
  */
+import { follFlagsToString } from '../mm/foll-flags.js';
 import type { PinStrategy, StrategySettings } from '../strategy/pin-strategy.js';
-import { pathKey } from './json-path.js';
 import { SIZING_VARIANTS, type MergePolicy, type ProposalSettings, type Scenario, type SizingVariant } from './scenario.js';
 
 /** One proposal (and variant) as the runner measures it. */
@@ -22,10 +28,12 @@ export interface ProposalRow {
   readonly shown: ProposalSettings;
 }
 
-/** A row that cannot run as asked, for example a merge policy the proposal lacks. */
-export interface RowProblem {
-  readonly path: string;
-  readonly message: string;
+/** A row that is not run, and why (shown in every report as "not run: <reason>"). */
+export interface NotRunRow {
+  /** The label the row would have had. */
+  readonly label: string;
+  readonly shown: ProposalSettings;
+  readonly reason: string;
 }
 
 export interface RowOptions {
@@ -44,26 +52,33 @@ function shownSettings(strategy: PinStrategy, s: StrategySettings): ProposalSett
 }
 
 /**
- * The rows for a scenario, in registry order, or the problems that stop it: a merge
- * policy a proposal does not support.
+ * Why `strategy` cannot serve the scenario's request under `merge`, or null when it can:
+ * the flags its caller cannot state, then a merge policy it lacks.
  */
+export function notRunReason(strategy: PinStrategy, gupFlags: number, merge: MergePolicy): string | null {
+  const reasons: string[] = [];
+  const expressible = strategy.expressibleGupFlags;
+  if (expressible !== undefined && (gupFlags & ~expressible) !== 0)
+    reasons.push(
+      `${follFlagsToString(gupFlags & ~expressible)} cannot be expressed through ${strategy.expressibleThrough ?? `${strategy.name}'s caller`}`,
+    );
+  if (!strategy.mergePolicies.includes(merge))
+    reasons.push(`${strategy.name} has no merge=${merge} (it supports ${strategy.mergePolicies.join(', ')})`);
+  return reasons.length === 0 ? null : reasons.join('; ');
+}
+
+/** The rows for a scenario, in registry order, and the rows not run with their reasons. */
 export function proposalRows(
   scenario: Scenario,
   strategies: readonly PinStrategy[],
   opts: RowOptions = {},
-): { rows: ProposalRow[]; problems: RowProblem[] } {
+): { rows: ProposalRow[]; notRun: NotRunRow[] } {
   const rows: ProposalRow[] = [];
-  const problems: RowProblem[] = [];
+  const notRun: NotRunRow[] = [];
   for (const strategy of strategies) {
     const asked = scenario.proposals[strategy.name] ?? {};
     const merge: MergePolicy = opts.merge ?? asked.merge ?? 'folio';
-    if (!strategy.mergePolicies.includes(merge)) {
-      problems.push({
-        path: opts.merge !== undefined ? '--merge' : pathKey(pathKey('$.proposals', strategy.name), 'merge'),
-        message: `expected a merge policy ${strategy.name} supports (${strategy.mergePolicies.join(', ')}), found ${merge}`,
-      });
-      continue;
-    }
+    const reason = notRunReason(strategy, scenario.request.flags, merge);
     const base: StrategySettings = {
       merge,
       ...(asked.chunkSize !== undefined ? { chunkSize: asked.chunkSize } : {}),
@@ -78,13 +93,11 @@ export function proposalRows(
           : [undefined];
     for (const sizing of variants) {
       const settings: StrategySettings = sizing === undefined ? base : { ...base, sizing };
-      rows.push({
-        label: settings.sizing !== undefined && strategy.settings.includes('sizing') ? `${strategy.name}:${settings.sizing}` : strategy.name,
-        strategy,
-        settings,
-        shown: shownSettings(strategy, settings),
-      });
+      const label = settings.sizing !== undefined && reads ? `${strategy.name}:${settings.sizing}` : strategy.name;
+      const shown = shownSettings(strategy, settings);
+      if (reason !== null) notRun.push({ label, shown, reason });
+      else rows.push({ label, strategy, settings, shown });
     }
   }
-  return { rows, problems };
+  return { rows, notRun };
 }

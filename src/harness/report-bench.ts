@@ -1,11 +1,12 @@
 /**
  * `folio-gup bench`: the tinybench timings alone, as 80-column text (one table per
- * scenario: mean per pin and per release, relative margin of error, samples) or as
- * one JSON document with the same schema header as the comparison.
+ * scenario: mean per pin and per release, relative margin of error, samples; rows not
+ * run last, with the reason under the table) or as one JSON document with the same
+ * schema header as the comparison.
  */
 import type { Comparison } from './result.js';
 import { formatNs, formatRme } from './report-format.js';
-import { renderTextTable, toAscii, wrapText, type TextColumn } from './text-table.js';
+import { renderTextTable, TEXT_WIDTH, toAscii, wrapText, type TextColumn } from './text-table.js';
 
 const R = 'right' as const;
 const COLUMNS: readonly TextColumn[] = [
@@ -36,7 +37,12 @@ export function renderBenchText(c: Comparison): string {
         ? [r.proposal, '-', '-', '-', '-', '-', '-']
         : [r.proposal, formatNs(t.pinMeanNs), formatRme(t.pinRme), String(t.pinSamples), formatNs(t.releaseMeanNs), formatRme(t.releaseRme), String(t.releaseSamples)];
     });
+    for (const r of s.notRun) rows.push([r.proposal, 'not run', '-', '-', '-', '-', '-']);
     lines.push(...renderTextTable(COLUMNS, rows));
+    if (s.notRun.length > 0) {
+      lines.push('', 'not run:');
+      for (const r of s.notRun) lines.push(...wrapText(`${r.proposal}: ${r.reason}`, TEXT_WIDTH, '  '));
+    }
   }
   lines.push('', ...wrapText(BENCH_LEGEND));
   return `${lines.map(toAscii).join('\n')}\n`;
@@ -52,6 +58,7 @@ export function renderBenchJson(c: Comparison): string {
     scenarios: c.scenarios.map((s) => ({
       scenario: s.scenario,
       runs: s.runs.map((r) => ({ proposal: r.proposal, timing: r.timing === null ? null : { ...r.timing } })),
+      notRun: s.notRun.map((r) => ({ proposal: r.proposal, reason: r.reason })),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -5,7 +5,7 @@
  */
 import { COST_FIELDS, type CostSnapshot } from '../mm/cost.js';
 import type { VmStatSnapshot } from '../mm/vmstat.js';
-import { VMSTAT_FIELDS, type Comparison, type ProposalRun, type ScenarioRun } from './result.js';
+import { VMSTAT_FIELDS, type Comparison, type NotRun, type ProposalRun, type ScenarioRun } from './result.js';
 import type { ProposalSettings } from './scenario.js';
 
 function ordered<K extends string>(fields: readonly K[], source: Readonly<Record<K, number>>): Record<string, number> {
@@ -36,6 +36,7 @@ function run(r: ProposalRun): Record<string, unknown> {
     cost: ordered<keyof CostSnapshot>(COST_FIELDS, r.cost),
     pinCost: ordered<keyof CostSnapshot>(COST_FIELDS, r.pinCost),
     vectorsDigest: r.vectorsDigest,
+    runsDigest: r.runsDigest,
     structural: r.structural,
     vmstatBefore: ordered<keyof VmStatSnapshot>(VMSTAT_FIELDS, r.vmstatBefore),
     vmstatAfter: ordered<keyof VmStatSnapshot>(VMSTAT_FIELDS, r.vmstatAfter),
@@ -57,6 +58,10 @@ function run(r: ProposalRun): Record<string, unknown> {
   };
 }
 
+function notRun(r: NotRun): Record<string, unknown> {
+  return { proposal: r.proposal, settings: settings(r.settings), reason: r.reason };
+}
+
 function scenario(s: ScenarioRun): Record<string, unknown> {
   return {
     scenario: s.scenario,
@@ -64,6 +69,7 @@ function scenario(s: ScenarioRun): Record<string, unknown> {
     seed: s.seed,
     request: { start: s.request.start, length: s.request.length, flags: s.request.flags },
     runs: s.runs.map(run),
+    notRun: s.notRun.map(notRun),
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * The Markdown report (proposals/REPORT.md and the READMEs' tables): one GitHub table
  * per scenario with every column and exact byte counts, since a rendered page has no
- * 80-column limit. Cell text is escaped so a `|` in a reason cannot break a table.
+ * 80-column limit; a row not run says `not run` in the table and `<name>: <reason>`
+ * under "Not run:" below it. Cell text is escaped so a `|` in a reason cannot break a
+ * table.
  */
 import { markdownTable } from 'markdown-table';
 import { errnoName } from '../mm/errno.js';
-import { atomics, vectorsPerGiB, type Comparison, type ProposalRun, type ScenarioRun } from './result.js';
+import { atomics, vectorsPerGiB, type Comparison, type NotRun, type ProposalRun, type ScenarioRun } from './result.js';
 import { formatCount, formatNs, formatPerGiB, formatRme } from './report-format.js';
 import type { ProposalSettings } from './scenario.js';
 import { formatAddress, formatSize } from './units.js';
@@ -70,14 +72,25 @@ function row(r: ProposalRun): string[] {
   ];
 }
 
+/** A row not run: its name and settings, `not run` in the result column, `-` elsewhere. */
+function notRunRow(r: NotRun): string[] {
+  const row = [escapeMarkdown(r.proposal), escapeMarkdown(settingsText(r.settings)), 'not run'];
+  while (row.length < HEADER.length) row.push('-');
+  return row;
+}
+
 function scenarioSection(s: ScenarioRun): string[] {
   const out = [`## ${escapeMarkdown(s.scenario)}`, ''];
   if (s.description !== '') out.push(escapeMarkdown(s.description), '');
   out.push(
     `Request: \`${formatAddress(s.request.start)}\` + ${formatSize(s.request.length)}, flags \`${s.request.flags.replace(/`/g, "'")}\`, seed ${s.seed}.`,
     '',
-    markdownTable([HEADER, ...s.runs.map(row)], { align: ALIGN }),
+    markdownTable([HEADER, ...s.runs.map(row), ...s.notRun.map(notRunRow)], { align: ALIGN }),
   );
+  if (s.notRun.length > 0) {
+    out.push('', 'Not run:', '');
+    for (const r of s.notRun) out.push(`- ${escapeMarkdown(r.proposal)}: ${escapeMarkdown(r.reason)}`);
+  }
   const failed = s.runs.filter((r) => !r.equivalent);
   if (failed.length > 0) {
     out.push('', 'Not equivalent:', '');
@@ -103,7 +116,9 @@ export const MARKDOWN_LEGEND =
   'atomics = refcount and pincount atomic operations; allocs = output-array allocations; ' +
   'alloc B = bytes the allocator gave; unused B = bytes never written; copied B = bytes copied ' +
   'when an array grew; pin, release = tinybench mean per operation with its relative margin ' +
-  'of error (rme%), - = not timed; eq = same result, vectors and final state as the other proposals. ' +
+  'of error (rme%), - = not timed; eq = same result, runs and final state as the other proposals, where the ' +
+  'runs are the vectors with each one that continues the previous under the merge policy joined to it ' +
+  '(a proposal that cuts runs shows it in bvecs, bios and atomics); not run = the proposal cannot serve the request as asked. ' +
   'Timed pins run on the machine the counted run left behind, so faults, unshares and migrations are counted but not timed.';
 
 /** The whole comparison as Markdown, ending with a newline. */

@@ -31,8 +31,23 @@ function agreement(c: Comparison): string {
       if (!runClean(r)) bad.push(`${r.proposal} on ${s.scenario}`);
     }
   if (bad.length === 0)
-    return `All ${rows} runs agree: on every scenario each proposal pinned the same bytes, built the same vectors under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only.`;
+    return `All ${rows} runs agree: on every scenario each proposal pinned the same bytes, described them in the same maximal runs under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only, cut runs included (they show in bvecs, bios and atomics).`;
   return `Not every run is clean: ${bad.join('; ')}. See the tables below for why; the rest of this reading covers the clean runs only.`;
+}
+
+/** The rows not run, grouped by proposal and reason: "extract-bvecs on a and b (reason)". */
+function notRunSentence(c: Comparison): string | null {
+  const groups = new Map<string, { proposal: string; reason: string; scenarios: string[] }>();
+  for (const s of c.scenarios)
+    for (const r of s.notRun) {
+      const key = `${r.proposal}\n${r.reason}`;
+      const g = groups.get(key) ?? { proposal: r.proposal, reason: r.reason, scenarios: [] };
+      g.scenarios.push(s.scenario);
+      groups.set(key, g);
+    }
+  if (groups.size === 0) return null;
+  const parts = [...groups.values()].map((g) => `${g.proposal} on ${g.scenarios.join(', ')} (${g.reason})`);
+  return `Not run, so outside the comparison: ${parts.join('; ')}.`;
 }
 
 function vectorsByFolioSize(c: Comparison): string | null {
@@ -125,6 +140,8 @@ function proposalSentence(name: string, t: Totals, big: ScenarioRun | undefined,
 /** The reading as Markdown bullet lines. */
 export function readingBullets(c: Comparison): string[] {
   const out = [agreement(c)];
+  const n = notRunSentence(c);
+  if (n !== null) out.push(n);
   const v = vectorsByFolioSize(c);
   if (v !== null) out.push(v);
   const p = pageArrayCost(c);

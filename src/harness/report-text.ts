@@ -1,9 +1,10 @@
 /**
  * The 80-column plain-text report, for a terminal or an LKML reply: per scenario a
- * counters table and a memory-and-time table, then the verdicts that failed and any
- * kernel WARNs, and one legend at the end. Pure ASCII, no colour, no line over 80.
+ * counters table and a memory-and-time table (rows not run last, as `not run`), then
+ * why those rows were not run, the verdicts that failed and any kernel WARNs, and one
+ * legend at the end. Pure ASCII, no colour, no line over 80.
  */
-import { atomics, type Comparison, type ProposalRun, type ScenarioRun } from './result.js';
+import { atomics, type Comparison, type NotRun, type ProposalRun, type ScenarioRun } from './result.js';
 import { formatBytesShort, formatCount, formatNs, formatResult, formatRme } from './report-format.js';
 import { renderTextTable, TEXT_WIDTH, toAscii, wrapText, type TextColumn } from './text-table.js';
 import { formatAddress, formatSize } from './units.js';
@@ -13,7 +14,9 @@ export const TEXT_LEGEND =
   'legend: result = bytes pinned or -errno; bvecs = struct bio_vec entries; ' +
   'bios = struct bio built; calls = GUP API calls; walks = page-table walks from ' +
   'the top; atomics = refcount and pincount atomic operations; eq = same result, ' +
-  'vectors and final state as the other proposals; allocs = output-array ' +
+  'runs and final state as the other proposals (runs: the vectors with each one ' +
+  'that continues the previous under the merge policy joined to it); not run = ' +
+  'the proposal cannot serve the request as asked, for the reason given; allocs = output-array ' +
   'allocations; alloc = bytes the allocator gave; unused = bytes never written; ' +
   'copied = bytes copied when an array grew; pin, release = tinybench mean per ' +
   'operation, rme% = its relative margin of error, - = not timed (timed pins ' +
@@ -74,6 +77,12 @@ function memoryRow(r: ProposalRun): string[] {
   ];
 }
 
+function notRunRow(r: NotRun, columns: number): string[] {
+  const row = [r.proposal, 'not run'];
+  while (row.length < columns) row.push('-');
+  return row;
+}
+
 function scenarioLines(s: ScenarioRun): string[] {
   const lines: string[] = [];
   lines.push(...wrapText(`== ${s.scenario} ==`));
@@ -84,9 +93,13 @@ function scenarioLines(s: ScenarioRun): string[] {
     ),
   );
   lines.push('');
-  lines.push(...renderTextTable(COUNTER_COLUMNS, s.runs.map(counterRow)));
+  lines.push(...renderTextTable(COUNTER_COLUMNS, [...s.runs.map(counterRow), ...s.notRun.map((r) => notRunRow(r, COUNTER_COLUMNS.length))]));
   lines.push('');
-  lines.push(...renderTextTable(MEMORY_COLUMNS, s.runs.map(memoryRow)));
+  lines.push(...renderTextTable(MEMORY_COLUMNS, [...s.runs.map(memoryRow), ...s.notRun.map((r) => notRunRow(r, MEMORY_COLUMNS.length))]));
+  if (s.notRun.length > 0) {
+    lines.push('', 'not run:');
+    for (const r of s.notRun) lines.push(...wrapText(`${r.proposal}: ${r.reason}`, TEXT_WIDTH, '  '));
+  }
   const failed = s.runs.filter((r) => !r.equivalent);
   if (failed.length > 0) {
     lines.push('', 'not equivalent:');

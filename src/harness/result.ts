@@ -1,8 +1,9 @@
 /**
  * The result of a comparison: for each scenario, for each proposal, the deterministic
  * cost counters, vmstat before and after, what the calls returned, the vectors and
- * bios built, the array memory, the equivalence verdict and the tinybench timing.
- * Every report (text, Markdown, JSON, SVG) is rendered from this one structure.
+ * bios built, the array memory, the equivalence verdict and the tinybench timing; and
+ * the proposals not run on it, with the reason. Every report (text, Markdown, JSON,
+ * SVG) is rendered from this one structure.
  *
  * Not a kernel structure. Everything but `timing` is a pure function of the scenario
  * and the seed, so two runs give identical counters.
@@ -11,8 +12,12 @@ import type { CostSnapshot } from '../mm/cost.js';
 import { VmStat, type VmStatSnapshot } from '../mm/vmstat.js';
 import type { ProposalSettings } from './scenario.js';
 
-/** Bumped whenever a field changes meaning or is removed. */
-export const RESULT_SCHEMA_VERSION = 2;
+/**
+ * Bumped whenever a field changes meaning or is removed. 3: `equivalent` compares
+ * canonical (maximal) runs, `runsDigest`, not the raw vectors; `runs` holds only the
+ * rows that ran, the others are in `notRun`.
+ */
+export const RESULT_SCHEMA_VERSION = 3;
 
 /** The vmstat fields in report order (the order VmStat declares them). */
 export const VMSTAT_FIELDS = Object.keys(new VmStat()) as readonly (keyof VmStatSnapshot)[];
@@ -62,12 +67,18 @@ export interface ProposalRun {
   readonly pinCost: CostSnapshot;
   /** sha256 (first 16 hex digits) of the vectors as (physical address, length) pairs in bio order. */
   readonly vectorsDigest: string;
+  /**
+   * The same of the canonical runs: the vectors with each one that continues the
+   * previous under the merge policy coalesced into it (canonical-runs.ts). Rows under
+   * one merge policy are equivalent only if these agree.
+   */
+  readonly runsDigest: string;
   /** The pin faulted, copied or migrated something (then refcounts are checked against the rmap). */
   readonly structural: boolean;
   readonly vmstatBefore: VmStatSnapshot;
   /** After the release: nrFollPinAcquired - nrFollPinReleased must be as before. */
   readonly vmstatAfter: VmStatSnapshot;
-  /** Same runs, return values and final state as the reference proposal. */
+  /** Same result, same maximal runs (`runsDigest`) and same final state as the reference row. */
   readonly equivalent: boolean;
   /** Why not, when not equivalent; null when equivalent. */
   readonly reason: string | null;
@@ -77,6 +88,16 @@ export interface ProposalRun {
   readonly warnings: readonly string[];
   /** null when the run was not timed (for example `compare --no-bench`). */
   readonly timing: Timing | null;
+}
+
+/** A proposal row the runner did not run on a scenario, and why. */
+export interface NotRun {
+  /** The label it would have had (`extract-bvecs`, `callee-allocates:grow`). */
+  readonly proposal: string;
+  /** The settings it was asked to run with. */
+  readonly settings: ProposalSettings;
+  /** For example `FOLL_LONGTERM cannot be expressed through an iov_iter`. */
+  readonly reason: string;
 }
 
 /** One scenario, every proposal. */
@@ -91,7 +112,10 @@ export interface ScenarioRun {
     /** `FOLL_WRITE|FOLL_LONGTERM` (follFlagsToString), `0` for none. */
     readonly flags: string;
   };
+  /** The rows that ran, in registry order. */
   readonly runs: readonly ProposalRun[];
+  /** The rows that could not run as asked: outside the equivalence, never a failure. */
+  readonly notRun: readonly NotRun[];
 }
 
 /** A whole comparison, as `compare --format json` writes it. */

@@ -6,7 +6,10 @@
  *
  * The vectors are recorded as (physical byte address, length) pairs in bio order: two
  * proposals that write `(folio head, offset 8192)` and `(head + 2, offset 0)` describe
- * the same bytes, and bio_add_page() would treat them alike.
+ * the same bytes, and bio_add_page() would treat them alike. The equivalence check
+ * compares them as canonical runs (canonical-runs.ts: maximal under the row's merge
+ * policy), taken while the bios still hold their pins; the raw vectors keep their
+ * digest for the report.
  *
  * Not kernel code; what it drives is (src/strategy/pin-strategy.ts).
  */
@@ -18,6 +21,7 @@ import { costDiff, costSnapshot, type CostSnapshot } from '../mm/cost.js';
 import { FOLL_WRITE } from '../mm/foll-flags.js';
 import { vmstatSnapshot, type VmStatSnapshot } from '../mm/vmstat.js';
 import type { PinnedIo, PinRequest, ReturnRun } from '../strategy/pin-strategy.js';
+import { canonicalRuns } from './canonical-runs.js';
 import { checkInvariants } from './invariants.js';
 import { sameStructure, type WorldSnapshot } from './machine-snapshot.js';
 import type { ProposalRow } from './proposal-rows.js';
@@ -43,6 +47,10 @@ export interface RowOutcome {
   readonly vectors: Float64Array;
   /** sha256 of `vectors` (hex). */
   readonly vectorsDigest: string;
+  /** `vectors` coalesced into maximal runs under the row's merge policy (canonical-runs.ts). */
+  readonly runs: Float64Array;
+  /** sha256 of `runs` (hex): what the equivalence check compares. */
+  readonly runsDigest: string;
   readonly state: StateDelta;
   /** The pin or the release faulted, copied or migrated something. */
   readonly structural: boolean;
@@ -121,6 +129,7 @@ export function runRow(w: ScenarioWorld, s: WorldSnapshot, row: ProposalRow, req
   let pinMs = 0;
   let releaseMs = 0;
   let vectors: Float64Array = new Float64Array(0);
+  let runs: Float64Array = new Float64Array(0);
   const invariant: string[] = [];
   try {
     const t0 = performance.now();
@@ -128,6 +137,7 @@ export function runRow(w: ScenarioWorld, s: WorldSnapshot, row: ProposalRow, req
     pinMs = performance.now() - t0;
     pinCost = costDiff(costSnapshot(m.cost), before);
     vectors = biosVectors(io.bios);
+    runs = canonicalRuns(m, vectors, row.settings.merge);
     invariant.push(...checkBios(io, vectors));
     const t1 = performance.now();
     row.strategy.complete(w.mm, io, markDirtyFor(req));
@@ -154,6 +164,8 @@ export function runRow(w: ScenarioWorld, s: WorldSnapshot, row: ProposalRow, req
     vmstatAfter: vmstatSnapshot(m.stat),
     vectors,
     vectorsDigest: digestOf(vectors),
+    runs,
+    runsDigest: digestOf(runs),
     state,
     structural,
     invariant,

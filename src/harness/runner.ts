@@ -1,23 +1,25 @@
 /**
  * The comparison: for each scenario and each proposal row, an identical machine, the
  * counted run with its invariant checks (run-row.ts), then the tinybench timing
- * (timing.ts), and once every row has run, the equivalence verdicts (equivalence.ts).
- * It takes the proposals as an argument and never imports the registry.
+ * (timing.ts), and once every row has run, the equivalence verdicts (equivalence.ts)
+ * on canonical runs. Rows a proposal cannot serve as asked (proposal-rows.ts) are not
+ * run and are listed with their reason. It takes the proposals as an argument and never
+ * imports the registry.
  *
  * Identical machines: the scenario is built once and snapshotted; before each row the
  * world is restored from the snapshot when the previous row changed nothing
  * structural, and built again otherwise (then the new build must match the first one
  * exactly, or the builder is not deterministic and the run stops). Only digests of
- * each row's vectors and final state are kept, plus the data of the first row with
- * each digest, so a 100 GiB scenario keeps one final state, not one per row.
+ * each row's vectors, runs and final state are kept, plus the runs and state of the
+ * first row with each digest, so a 100 GiB scenario keeps one final state, not one per row.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { follFlagsToString } from '../mm/foll-flags.js';
 import type { PinStrategy } from '../strategy/pin-strategy.js';
 import { judge, type DistinctData, type RowSummary, type Verdict } from './equivalence.js';
 import { restore, takeSnapshot, type WorldSnapshot } from './machine-snapshot.js';
-import { proposalRows, type ProposalRow, type RowOptions } from './proposal-rows.js';
-import { RESULT_SCHEMA_VERSION, type Comparison, type ProposalRun, type ScenarioRun, type Timing } from './result.js';
+import { proposalRows, type NotRunRow, type ProposalRow, type RowOptions } from './proposal-rows.js';
+import { RESULT_SCHEMA_VERSION, type Comparison, type NotRun, type ProposalRun, type ScenarioRun, type Timing } from './result.js';
 import { runRow, scenarioRequest, type RowOutcome } from './run-row.js';
 import { buildScenario, type ScenarioWorld } from './scenario-build.js';
 import type { MergePolicy, Scenario, SizingVariant } from './scenario.js';
@@ -54,15 +56,15 @@ export function seeded(s: Scenario, seed: number | undefined): Scenario {
   return seed === undefined ? s : { ...s, seed };
 }
 
-/** The rows of every scenario, or the problems (usage errors) that stop the comparison. */
-export function planRows(scenarios: readonly Scenario[], strategies: readonly PinStrategy[], opts: RowOptions): E.Either<string[], ProposalRow[][]> {
-  const problems: string[] = [];
-  const plan = scenarios.map((s) => {
-    const { rows, problems: p } = proposalRows(s, strategies, opts);
-    for (const x of p) problems.push(`${s.source === 'built-in' ? s.name : s.source}: ${x.path}: ${x.message}`);
-    return rows;
-  });
-  return problems.length > 0 ? E.left(problems) : E.right(plan);
+/** What the runner does on one scenario: the rows it runs and the ones it leaves out. */
+export interface ScenarioPlan {
+  readonly rows: readonly ProposalRow[];
+  readonly notRun: readonly NotRunRow[];
+}
+
+/** The rows of every scenario, each with the rows it does not run. */
+export function planRows(scenarios: readonly Scenario[], strategies: readonly PinStrategy[], opts: RowOptions): ScenarioPlan[] {
+  return scenarios.map((s) => proposalRows(s, strategies, opts));
 }
 
 function build(s: Scenario): E.Either<string[], { world: ScenarioWorld; snap: WorldSnapshot }> {
@@ -84,6 +86,7 @@ function toRun(o: RowSummary['outcome'], verdict: Verdict, timing: Timing | null
     cost: o.cost,
     pinCost: o.pinCost,
     vectorsDigest: o.vectorsDigest.slice(0, 16),
+    runsDigest: o.runsDigest.slice(0, 16),
     structural: o.structural,
     vmstatBefore: o.vmstatBefore,
     vmstatAfter: o.vmstatAfter,
@@ -95,17 +98,22 @@ function toRun(o: RowSummary['outcome'], verdict: Verdict, timing: Timing | null
   };
 }
 
-/** A row's outcome without its vectors and state delta (kept once per digest instead). */
+/** A row's outcome without its vectors, runs and state delta (kept once per digest instead). */
 function summarize(o: RowOutcome): RowSummary['outcome'] {
-  const { vectors, state, ...kept } = o;
+  const { vectors, runs, state, ...kept } = o;
   void vectors;
+  void runs;
   return { ...kept, stateDigest: state.digest };
+}
+
+function toNotRun(r: NotRunRow): NotRun {
+  return { proposal: r.label, settings: r.shown, reason: r.reason };
 }
 
 /** Runs every row of one scenario. */
 function runScenario(
   s: Scenario,
-  rows: readonly ProposalRow[],
+  plan: ScenarioPlan,
   opts: RunnerOptions,
   starting: (row: string) => void,
 ): E.Either<string[], ScenarioRun> {
@@ -114,9 +122,10 @@ function runScenario(
   let { world, snap } = first.right;
   const base = snap;
   const req = scenarioRequest(s);
+  const rows = plan.rows;
   const summaries: RowSummary[] = [];
   const timings: (Timing | null)[] = [];
-  const data: DistinctData = { vectors: new Map(), states: new Map() };
+  const data: DistinctData = { runs: new Map(), states: new Map() };
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     starting(row.label);
@@ -134,7 +143,7 @@ function runScenario(
       timing = t.timing;
       for (const p of t.problems) o.invariant.push(`timing: ${p}`);
     }
-    if (!data.vectors.has(o.vectorsDigest)) data.vectors.set(o.vectorsDigest, o.vectors);
+    if (!data.runs.has(o.runsDigest)) data.runs.set(o.runsDigest, o.runs);
     if (!data.states.has(o.state.digest)) data.states.set(o.state.digest, o.state);
     summaries.push({ outcome: summarize(o), merge: row.settings.merge, control: row.strategy.option === 'control' });
     timings.push(timing);
@@ -146,12 +155,14 @@ function runScenario(
     seed: s.seed,
     request: { start: s.request.start, length: s.request.length, flags: follFlagsToString(s.request.flags) },
     runs: summaries.map((r, i) => toRun(r.outcome, verdicts[i]!, timings[i] ?? null)),
+    notRun: plan.notRun.map(toNotRun),
   });
 }
 
 /**
- * Compares `strategies` on `scenarios`. Left: usage problems (a merge policy a
- * proposal lacks, a scenario that cannot be built), one line each.
+ * Compares `strategies` on `scenarios`. Left: a scenario that cannot be built, one
+ * line per problem. A row a proposal cannot serve (a flag it cannot state, a merge
+ * policy it lacks) is listed in the scenario's `notRun`, not refused.
  */
 export function runComparison(
   scenarios: readonly Scenario[],
@@ -163,13 +174,12 @@ export function runComparison(
     ...(opts.merge !== undefined ? { merge: opts.merge } : {}),
     ...(opts.variants !== undefined ? { variants: opts.variants } : {}),
   });
-  if (E.isLeft(plan)) return plan;
-  const total = plan.right.reduce((n, rows) => n + rows.length, 0);
+  const total = plan.reduce((n, p) => n + p.rows.length, 0);
   let started = 0;
   const out: ScenarioRun[] = [];
   for (let k = 0; k < ready.length; k++) {
     const s = ready[k]!;
-    const run = runScenario(s, plan.right[k]!, opts, (row) => opts.onProgress?.({ scenario: s.name, row, done: started++, total }));
+    const run = runScenario(s, plan[k]!, opts, (row) => opts.onProgress?.({ scenario: s.name, row, done: started++, total }));
     if (E.isLeft(run)) return run;
     out.push(run.right);
   }

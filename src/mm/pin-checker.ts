@@ -63,6 +63,12 @@ export class PinChecker {
   readonly releasedBios = new WeakMap<object, PinSite>();
   private readonly sites = new Map<number, PinSite>();
   private nextSite = 1;
+  /**
+   * Site count that triggers the next compaction: twice what the last one kept, so
+   * that thousands of live sites (calls whose pins are all still held) cost one scan
+   * of the memmap per doubling, not one per new site.
+   */
+  private compactAt = COMPACT_AT;
 
   constructor(readonly m: Machine) {
     const n = m.nrPages;
@@ -82,7 +88,7 @@ export class PinChecker {
 
   /** Records a call site (a GUP call with its mm, or a release with its API name). */
   newSite(api: string | null, mmId: number): number {
-    if (this.sites.size >= COMPACT_AT) this.compactSites();
+    if (this.sites.size >= this.compactAt) this.compactSites();
     const id = this.nextSite++;
     this.sites.set(id, { id, api, stack: captureStack(), mmId });
     return id;
@@ -113,6 +119,7 @@ export class PinChecker {
       if (releaseSite[p] !== 0) live.add(releaseSite[p]!);
     }
     for (const id of this.sites.keys()) if (!live.has(id)) this.sites.delete(id);
+    this.compactAt = Math.max(COMPACT_AT, 2 * this.sites.size);
   }
 
   /** Hook of the grab primitives: `refs` pins or references were added to `folio`. */

@@ -83,6 +83,17 @@ export interface PinStrategy {
   /** Merge policies it supports ('folio' always). */
   readonly mergePolicies: readonly MergePolicy[];
   /**
+   * The FOLL_* request flags its canonical caller can state (absent: every flag). A
+   * request carrying any other is outside what the proposal can be compared on; its
+   * `pin` refuses one with -EINVAL and holds nothing, and the harness does not run it.
+   */
+  readonly expressibleGupFlags?: number;
+  /**
+   * What the caller states its flags through, for the harness's "not run" note
+   * (`FOLL_LONGTERM cannot be expressed through an iov_iter`); absent: "<name>'s caller".
+   */
+  readonly expressibleThrough?: string;
+  /**
    * The canonical caller loop: pins the request, builds bios, and on a failure after
    * some progress keeps what it has and returns a short count (nothing leaks either way).
    */

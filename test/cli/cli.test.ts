@@ -57,11 +57,31 @@ describe.concurrent('folio-gup, spawned', () => {
     const r = cli('compare', 'dio-512', 'dio-4k-unaligned', '--json', '--no-bench');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { schemaVersion: number; tool: { name: string }; scenarios: { scenario: string; runs: { proposal: string }[] }[] };
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.tool.name).toBe('folio-gup');
     expect(doc.scenarios.map((s) => s.scenario)).toEqual(['dio-512', 'dio-4k-unaligned']);
     expect(doc.scenarios[0]!.runs.length).toBeGreaterThanOrEqual(proposals.length);
     expect(r.stderr).toMatch(/^folio-gup: 2 scenarios, \d+ runs in [\d.]+ s; seed each scenario's own; all equivalent, every invariant held\n$/);
+  });
+
+  it('compare --merge physical: exit 0, a proposal without that policy listed as not run, not a usage error', () => {
+    const r = cli('compare', 'dio-4k-unaligned', '--merge', 'physical', '--json', '--no-bench');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { scenarios: { runs: { proposal: string; equivalent: boolean }[]; notRun: { proposal: string; reason: string }[] }[] };
+    const s = doc.scenarios[0]!;
+    for (const p of proposals) {
+      const ran = s.runs.filter((x) => x.proposal === p.name || x.proposal.startsWith(`${p.name}:`));
+      const skipped = s.notRun.filter((x) => x.proposal === p.name || x.proposal.startsWith(`${p.name}:`));
+      if (p.mergePolicies.includes('physical')) {
+        expect(ran.length, p.name).toBeGreaterThan(0);
+        expect(ran.every((x) => x.equivalent)).toBe(true);
+        expect(skipped).toEqual([]);
+      } else {
+        expect(ran, p.name).toEqual([]);
+        expect(skipped.map((x) => x.reason)).toContain(`${p.name} has no merge=physical (it supports ${p.mergePolicies.join(', ')})`);
+      }
+    }
+    noStack(r);
   });
 
   it('compare with a bad scenario file: one line per problem naming the JSON path, exit 2', () => {

@@ -14,7 +14,8 @@ import { scenariosCommand } from '../../src/harness/command-scenarios.js';
 import { traceCommand } from '../../src/harness/command-trace.js';
 import { parseScenario } from '../../src/harness/scenario-loader.js';
 import type { PinStrategy } from '../../src/strategy/pin-strategy.js';
-import { testLeaky, testPageArray, testPageVectors } from './support/test-strategies.js';
+import { FOLL_WRITE } from '../../src/index.js';
+import { testLeaky, testPageArray, testPageVectors, testSwapped } from './support/test-strategies.js';
 
 function ctx(strategies: readonly PinStrategy[]): CommandContext & { stdout: string; stderr: string } {
   const c = {
@@ -37,11 +38,27 @@ const NO_BENCH = { proposals: [], timing: null } as const;
 
 describe('compare', () => {
   it('exits 1 and says why when the proposals disagree', () => {
-    const c = ctx([testPageArray, testPageVectors]);
+    const c = ctx([testPageArray, testSwapped]);
     expect(compareCommand(c, { ...NO_BENCH, scenarios: ['dio-128k-unaligned'], format: 'text' })).toBe(1);
-    expect(c.stdout).toMatch(/^test-page-vectors +128K +33 +1 +1 +1 +\d+ +NO$/m);
+    expect(c.stdout).toMatch(/^test-swapped +128K +9 +1 +1 +1 +\d+ +NO$/m);
     expect(c.stdout).toContain('not equivalent:');
     expect(c.stderr).toMatch(/^folio-gup: 1 scenarios, 2 runs in [\d.]+ s; seed each scenario's own; 1 runs not clean \(exit 1\)\n$/);
+  });
+
+  it('exits 0 when a row is not run, and counts it in the summary', () => {
+    // A proposal that states FOLL_WRITE alone, on a FOLL_WRITE|FOLL_LONGTERM request.
+    const writeOnly: PinStrategy = { ...testPageArray, name: 'write-only', expressibleGupFlags: FOLL_WRITE };
+    const c = ctx([testPageArray, writeOnly]);
+    expect(compareCommand(c, { ...NO_BENCH, scenarios: ['longterm-movable-cma', 'dio-512'], format: 'text' })).toBe(0);
+    expect(c.stdout).toMatch(/^write-only +not run +- +- +- +- +- +-$/m);
+    expect(c.stdout).toContain("not run:\n  write-only: FOLL_LONGTERM cannot be expressed through write-only's caller\n");
+    expect(c.stderr).toMatch(/^folio-gup: 2 scenarios, 3 runs \(1 not run\) in [\d.]+ s; seed each scenario's own; all equivalent, every invariant held\n$/);
+  });
+
+  it('cutting runs is no disagreement: one vector per page exits 0', () => {
+    const c = ctx([testPageArray, testPageVectors]);
+    expect(compareCommand(c, { ...NO_BENCH, scenarios: ['dio-128k-unaligned'], format: 'text' })).toBe(0);
+    expect(c.stdout).toMatch(/^test-page-vectors +128K +33 +1 +1 +1 +\d+ +yes$/m);
   });
 
   it('exits 1 when an invariant breaks, even with a single proposal', () => {
@@ -54,7 +71,7 @@ describe('compare', () => {
     const c = ctx([testPageArray, testPageArray]);
     expect(compareCommand(c, { ...NO_BENCH, scenarios: ['dio-512', 'dio-4k-unaligned'], format: 'json', seed: 5 })).toBe(0);
     const doc = JSON.parse(c.stdout) as { schemaVersion: number; seed: number; scenarios: { scenario: string; seed: number }[] };
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.seed).toBe(5);
     expect(doc.scenarios.map((s) => [s.scenario, s.seed])).toEqual([
       ['dio-512', 5],
@@ -77,6 +94,18 @@ describe('compare', () => {
     expect(benchCommand(c, { proposals: [], scenarios: ['dio-512'], json: false, timing: { taskMs: 5 } })).toBe(0);
     expect(c.stdout).toMatch(/^proposal +pin +rme% +n +release +rme% +n$/m);
     expect(c.stdout).toMatch(/^test-page-array +\S+s +[\d.]+ +\d+ +\S+s +[\d.]+ +\d+$/m);
+  });
+
+  it('bench lists a row not run with its reason, untimed', () => {
+    const folioOnly: PinStrategy = { ...testPageArray, name: 'folio-only', mergePolicies: ['folio'] };
+    const c = ctx([testPageArray, folioOnly]);
+    expect(benchCommand(c, { proposals: [], scenarios: ['dio-512'], merge: 'physical', json: false, timing: { taskMs: 5 } })).toBe(0);
+    expect(c.stdout).toMatch(/^folio-only +not run +- +- +- +- +-$/m);
+    expect(c.stdout).toContain('not run:\n  folio-only: folio-only has no merge=physical (it supports folio)\n');
+    const j = ctx([testPageArray, folioOnly]);
+    expect(benchCommand(j, { proposals: [], scenarios: ['dio-512'], merge: 'physical', json: true, timing: { taskMs: 5 } })).toBe(0);
+    const doc = JSON.parse(j.stdout) as { scenarios: { notRun: unknown[] }[] };
+    expect(doc.scenarios[0]!.notRun).toEqual([{ proposal: 'folio-only', reason: 'folio-only has no merge=physical (it supports folio)' }]);
   });
 });
 

@@ -1,11 +1,13 @@
 // Which rows the runner measures (src/harness/proposal-rows.ts) and how the command
 // line picks proposals (scenario-select.ts): a proposal that reads `sizing` is one row
-// per sizing variant unless the scenario or the command line fixes it.
+// per sizing variant unless the scenario or the command line fixes it; a row the
+// proposal cannot serve as asked is not run, with the reason.
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { builtInScenarios } from '../../src/harness/builtin-scenarios.js';
 import { proposalRows } from '../../src/harness/proposal-rows.js';
 import { selectProposals, selectScenarios } from '../../src/harness/scenario-select.js';
+import { FOLL_FORCE, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_WRITE } from '../../src/index.js';
 import type { PinStrategy } from '../../src/strategy/pin-strategy.js';
 import { testPageArray } from './support/test-strategies.js';
 
@@ -15,8 +17,8 @@ const sized: PinStrategy = { ...testPageArray, name: 'callee-allocates', option:
 
 describe('proposalRows', () => {
   it('one row per sizing variant, named name:variant, in the order the variants are listed', () => {
-    const { rows, problems } = proposalRows(dio, [testPageArray, sized]);
-    expect(problems).toEqual([]);
+    const { rows, notRun } = proposalRows(dio, [testPageArray, sized]);
+    expect(notRun).toEqual([]);
     expect(rows.map((r) => r.label)).toEqual([
       'test-page-array',
       'callee-allocates:worst-case',
@@ -54,11 +56,36 @@ describe('proposalRows', () => {
     );
   });
 
-  it('a merge policy the proposal lacks is a problem at the JSON path that asked for it', () => {
+  it('a merge policy the proposal lacks: not run, the reason names the policy and the ones it has', () => {
     const folioOnly: PinStrategy = { ...testPageArray, mergePolicies: ['folio'] };
     const s = { ...dio, proposals: { 'test-page-array': { merge: 'physical' as const } } };
-    expect(proposalRows(s, [folioOnly]).problems).toEqual([
-      { path: '$.proposals["test-page-array"].merge', message: 'expected a merge policy test-page-array supports (folio), found physical' },
+    expect(proposalRows(s, [folioOnly])).toEqual({
+      rows: [],
+      notRun: [{ label: 'test-page-array', shown: { merge: 'physical' }, reason: 'test-page-array has no merge=physical (it supports folio)' }],
+    });
+    expect(proposalRows(dio, [folioOnly], { merge: 'physical' }).notRun.map((r) => r.reason)).toEqual([
+      'test-page-array has no merge=physical (it supports folio)',
+    ]);
+  });
+
+  it('request flags outside expressibleGupFlags: every variant not run, the flags it cannot state named', () => {
+    const limited: PinStrategy = { ...sized, expressibleGupFlags: FOLL_WRITE | FOLL_NOFAULT };
+    const longterm = { ...dio, request: { ...dio.request, flags: FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE } };
+    const { rows, notRun } = proposalRows(longterm, [testPageArray, limited]);
+    expect(rows.map((r) => r.label)).toEqual(['test-page-array']);
+    // No expressibleThrough: the reason names the proposal's caller.
+    expect(notRun.map((r) => [r.label, r.reason])).toEqual(
+      ['worst-case', 'grow', 'count-first', 'chunked'].map((v) => [`callee-allocates:${v}`, "FOLL_FORCE|FOLL_LONGTERM cannot be expressed through callee-allocates's caller"]),
+    );
+    // FOLL_WRITE alone is within what it states: every variant runs.
+    expect(proposalRows(dio, [limited]).rows).toHaveLength(4);
+  });
+
+  it('both reasons at once, the flags first', () => {
+    const iov: PinStrategy = { ...testPageArray, name: 'iov', mergePolicies: ['folio'], expressibleGupFlags: FOLL_WRITE, expressibleThrough: 'an iov_iter' };
+    const longterm = { ...dio, request: { ...dio.request, flags: FOLL_WRITE | FOLL_LONGTERM } };
+    expect(proposalRows(longterm, [iov], { merge: 'physical' }).notRun.map((r) => r.reason)).toEqual([
+      'FOLL_LONGTERM cannot be expressed through an iov_iter; iov has no merge=physical (it supports folio)',
     ]);
   });
 });

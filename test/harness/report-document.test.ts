@@ -26,6 +26,7 @@ function run(proposal: string, over: Partial<ProposalRun>): ProposalRun {
     cost: cost({ apiCalls: 1, walkRestarts: 1 }),
     pinCost: cost({ apiCalls: 1, walkRestarts: 1 }),
     vectorsDigest: '0000000000000000',
+    runsDigest: '0000000000000000',
     structural: false,
     vmstatBefore: { ...new VmStat() },
     vmstatAfter: { ...new VmStat() },
@@ -56,6 +57,23 @@ const c: Comparison = {
         run('callee-allocates:grow', { settings: { merge: 'folio', sizing: 'grow' }, bytesAllocated: 8192, cost: cost({ apiCalls: 1, walkRestarts: 1, bytesCopied: 4096 }) }),
         run('callee-allocates-v2', {}),
       ],
+      notRun: [],
+    },
+  ],
+};
+
+// The same, with a second scenario the iov_iter control cannot state, and its row not run.
+const withNotRun: Comparison = {
+  ...c,
+  scenarios: [
+    { ...c.scenarios[0]!, notRun: [{ proposal: 'extract-bvecs', settings: { merge: 'physical' }, reason: 'extract-bvecs has no merge=physical (it supports folio)' }] },
+    {
+      scenario: 'rdma-100g',
+      description: '',
+      seed: 1,
+      request: { start: 0, length: 100 * 2 ** 30, flags: 'FOLL_WRITE|FOLL_LONGTERM' },
+      runs: [run('page-array', { result: 100 * 2 ** 30, bvecs: 51200, bios: 200 })],
+      notRun: [{ proposal: 'extract-bvecs', settings: { merge: 'folio' }, reason: 'FOLL_LONGTERM cannot be expressed through an iov_iter' }],
     },
   ],
 };
@@ -69,6 +87,18 @@ describe('README markers', () => {
     expect(replaceMeasured('no markers', 'x')).toBeNull();
   });
 
+  it("a proposal not run: its rows say so, the reasons follow the table", () => {
+    const section = renderProposalSection(withNotRun, 'extract-bvecs');
+    expect(section).toMatch(/^\| thp-1g +\| merge=physical \| not run \|( +- +\|){13}$/m);
+    expect(section).toMatch(/^\| rdma-100g \| merge=folio +\| not run \|( +- +\|){13}$/m);
+    expect(section.endsWith(
+      '\n\nNot run:\n\n' +
+        '- thp-1g: extract-bvecs has no merge=physical (it supports folio)\n' +
+        '- rdma-100g: FOLL\\_LONGTERM cannot be expressed through an iov\\_iter',
+    )).toBe(true);
+    expect(renderProposalSection(withNotRun, 'page-array')).not.toContain('Not run');
+  });
+
   it("a proposal's table takes its own rows and its variants', not a proposal whose name only starts alike", () => {
     const section = renderProposalSection(c, 'callee-allocates');
     expect(section).toMatch(/^\| thp-1g +\| grow; merge=folio, sizing=grow \|/m);
@@ -79,7 +109,7 @@ describe('README markers', () => {
 describe('the reading', () => {
   it('states agreement, the page-array figure and each proposal from the numbers', () => {
     expect(readingBullets(c)).toEqual([
-      '- All 3 runs agree: on every scenario each proposal pinned the same bytes, built the same vectors under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only.',
+      '- All 3 runs agree: on every scenario each proposal pinned the same bytes, described them in the same maximal runs under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only, cut runs included (they show in bvecs, bios and atomics).',
       '- Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio): 512 on thp-1g.',
       '- On thp-1g, page-array writes 262,144 page pointers (2M of struct page *) on its way to 512 vectors, while the same bytes take 512 vectors (8K of struct bio_vec) when runs are returned directly.',
       '- **page-array** allocates 2M over the suite, most on thp-1g (2M); 1 call and 1 page-table walk for thp-1g; 2.00us per pin on thp-1g; median pin time 2.00x the fastest row of each scenario.',
@@ -87,6 +117,15 @@ describe('the reading', () => {
       '- **callee-allocates-v2** allocates nothing for its arrays (the caller provides them); 1 call and 1 page-table walk for thp-1g; 1.00us per pin on thp-1g; median pin time 1.00x the fastest row of each scenario.',
       "- Counters are exact and deterministic (the same seed gives the same numbers); times are the model's JavaScript on a shared machine, good for ratios within one run and nothing more. Atomics and walks are the proxies for kernel CPU cost.",
     ]);
+  });
+
+  it('names the rows not run, by proposal and reason, after the agreement', () => {
+    const bullets = readingBullets(withNotRun);
+    expect(bullets[0]).toMatch(/^- All 4 runs agree:/);
+    expect(bullets[1]).toBe(
+      '- Not run, so outside the comparison: extract-bvecs on thp-1g (extract-bvecs has no merge=physical (it supports folio)); extract-bvecs on rdma-100g (FOLL_LONGTERM cannot be expressed through an iov_iter).',
+    );
+    expect(readingBullets(c).some((b) => b.startsWith('- Not run'))).toBe(false);
   });
 
   it('names the runs that are not clean instead of claiming agreement', () => {
@@ -99,6 +138,7 @@ describe('the reading', () => {
     const order = ['# The comparison', '## Reading', '## Charts', '![struct bio_vec entries per GiB pinned](vectors-per-gib.svg)', '## thp-1g'].map((s) => doc.indexOf(s));
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(doc).toContain('3 proposal runs on each of 1 scenarios');
+    expect(doc).toContain('3 proposal runs over 1 scenarios');
+    expect(renderReportDocument(withNotRun, [])).toContain('4 proposal runs over 2 scenarios');
   });
 });

@@ -34,6 +34,7 @@ const pageArray: ProposalRun = {
   cost: cost({ apiCalls: 1, walkRestarts: 1, refcountAtomics: 1024, pincountAtomics: 512, allocations: 1, bytesAsked: 2097152, bytesGiven: 2097152 }),
   pinCost: cost({ apiCalls: 1, walkRestarts: 1, refcountAtomics: 512, pincountAtomics: 512, allocations: 1, bytesAsked: 2097152, bytesGiven: 2097152 }),
   vectorsDigest: '0123456789abcdef',
+  runsDigest: 'fedcba9876543210',
   structural: false,
   vmstatBefore: vmstat(0),
   vmstatAfter: vmstat(262144),
@@ -92,6 +93,7 @@ const comparison: Comparison = {
       seed: 1,
       request: { start: 0x7f0000000000, length: 1073741824, flags: 'FOLL_WRITE|FOLL_LONGTERM' },
       runs: [pageArray, callerChunks, countFirst],
+      notRun: [{ proposal: 'extract-bvecs', settings: { merge: 'folio' }, reason: 'FOLL_LONGTERM cannot be expressed through an iov_iter' }],
     },
     {
       scenario: 'hole-efault',
@@ -99,6 +101,7 @@ const comparison: Comparison = {
       seed: 9,
       request: { start: 0x7f0000000000, length: 8192, flags: '0' },
       runs: [efault('page-array', 4096), efault('overallocate', 0)],
+      notRun: [],
     },
   ],
 };
@@ -114,30 +117,42 @@ describe('renderText', () => {
   });
 
   it('prints the counters table of a scenario as worked out by hand', () => {
-    // proposal column: "callee-allocates:count-first" is 28 wide; the rest fits with 2-space gaps (77 columns).
-    const start = lines.indexOf('proposal                      result  bvecs  bios  calls  walks  atomics  eq');
+    // proposal column: "callee-allocates:count-first" is 28 wide; "not run" makes the
+    // result column 7; the rest fits with 2-space gaps (78 columns). The row not run comes last.
+    const start = lines.indexOf('proposal                       result  bvecs  bios  calls  walks  atomics  eq');
     expect(start).toBeGreaterThan(0);
-    expect(lines.slice(start, start + 5)).toEqual([
-      'proposal                      result  bvecs  bios  calls  walks  atomics  eq',
-      '----------------------------  ------  -----  ----  -----  -----  -------  ---',
-      'page-array                        1G    512     2      1      1     1536  yes',
-      'caller-chunks                     1G    512     2     32     32     1536  yes',
-      'callee-allocates:count-first      1G    512     2      1      2     1536  NO',
+    expect(lines.slice(start, start + 6)).toEqual([
+      'proposal                       result  bvecs  bios  calls  walks  atomics  eq',
+      '----------------------------  -------  -----  ----  -----  -----  -------  ---',
+      'page-array                         1G    512     2      1      1     1536  yes',
+      'caller-chunks                      1G    512     2     32     32     1536  yes',
+      'callee-allocates:count-first       1G    512     2      1      2     1536  NO',
+      'extract-bvecs                 not run      -     -      -      -        -  -',
     ]);
   });
 
-  it('falls back to one-space gaps for the memory and time table (80 columns exactly)', () => {
+  it('falls back to one-space gaps for the memory and time table (80 columns), the name cut to fit', () => {
+    // "not run" widens allocs to 7: 28 + 7 + 5 + 6 + 6 + 6 + 4 + 7 + 4 = 73 of cells and
+    // 8 gaps is 81, so the name column gives up one column (27: 26 characters and a ~).
     const start = lines.indexOf('proposal                     allocs alloc unused copied    pin rme% release rme%');
     expect(start).toBeGreaterThan(0);
-    expect(lines.slice(start + 2, start + 5)).toEqual([
+    expect(lines.slice(start + 2, start + 6)).toEqual([
       'page-array                        1    2M      0      0 1.23ms  1.2  45.7us  0.5',
       'caller-chunks                     0     0      0      0 2.00ms  2.0  40.0us  1.0',
-      'callee-allocates:count-first      1    8K      0      0      -    -       -    -',
+      'callee-allocates:count-fir~       1    8K      0      0      -    -       -    -',
+      'extract-bvecs               not run     -      -      -      -    -       -    -',
     ]);
+  });
+
+  it('says why a row was not run, and lists it with no verdict', () => {
+    const at = lines.indexOf('not run:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('  extract-bvecs: FOLL_LONGTERM cannot be expressed through an iov_iter');
+    expect(lines.filter((l) => l.startsWith('  extract-bvecs'))).toHaveLength(1);
   });
 
   it('shows the header, request, errno results, verdicts, WARNs and the legend', () => {
-    expect(lines[0]).toBe('folio-gup 0.1.0 comparison: seed 1, node v20.20.2, schema 2');
+    expect(lines[0]).toBe('folio-gup 0.1.0 comparison: seed 1, node v20.20.2, schema 3');
     expect(lines).toContain('request: 0x7f0000000000 +1GiB, flags FOLL_WRITE|FOLL_LONGTERM; seed 1');
     expect(lines).toContain('?nicode ? a range with a hole at the start');
     expect(lines.some((l) => /^page-array +-EFAULT +0 +0 +1 +1 +0 +yes$/.test(l))).toBe(true);
@@ -173,6 +188,11 @@ describe('renderMarkdown', () => {
     expect(md).toContain('**NO**');
     expect(md).toContain('Request: `0x7f0000000000` + 1GiB, flags `FOLL_WRITE|FOLL_LONGTERM`, seed 1.');
   });
+
+  it('shows a row not run as "not run" in the table, dashes elsewhere, and the reason under it', () => {
+    expect(md).toMatch(/^\| extract-bvecs +\| merge=folio +\| +not run \|( +- +\|){15}$/m);
+    expect(md).toContain('Not run:\n\n- extract-bvecs: FOLL\\_LONGTERM cannot be expressed through an iov\\_iter\n');
+  });
 });
 
 describe('renderJson', () => {
@@ -185,14 +205,17 @@ describe('renderJson', () => {
     expect(renderJson(reversed)).toBe(renderJson(comparison));
     const doc = JSON.parse(renderJson(comparison)) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(['schemaVersion', 'seed', 'tool', 'node', 'scenarios']);
-    const run = (comparisonToJson(comparison).scenarios as Record<string, unknown>[])[0]!.runs as Record<string, unknown>[];
+    const scenario = (comparisonToJson(comparison).scenarios as Record<string, unknown>[])[0]!;
+    expect(Object.keys(scenario)).toEqual(['scenario', 'description', 'seed', 'request', 'runs', 'notRun']);
+    const run = scenario.runs as Record<string, unknown>[];
     expect(Object.keys(run[0]!)).toEqual([
       'proposal', 'settings', 'result', 'returnValues', 'bvecs', 'bios', 'bytesAllocated', 'bytesUnused',
-      'cost', 'pinCost', 'vectorsDigest', 'structural', 'vmstatBefore', 'vmstatAfter', 'equivalent', 'reason',
+      'cost', 'pinCost', 'vectorsDigest', 'runsDigest', 'structural', 'vmstatBefore', 'vmstatAfter', 'equivalent', 'reason',
       'invariant', 'warnings', 'timing',
     ]);
     expect(Object.keys(run[0]!.cost as object)).toEqual([...COST_FIELDS]);
-    expect(doc.schemaVersion).toBe(2);
+    expect(scenario.notRun).toEqual([{ proposal: 'extract-bvecs', settings: { merge: 'folio' }, reason: 'FOLL_LONGTERM cannot be expressed through an iov_iter' }]);
+    expect(doc.schemaVersion).toBe(3);
   });
 
   it('round-trips the data', () => {
@@ -210,9 +233,11 @@ describe('result helpers', () => {
     expect(encodeReturnValues([])).toEqual([]);
   });
 
-  it('a comparison with a disagreement or a WARN is not clean', () => {
+  it('a comparison with a disagreement or a WARN is not clean; a row not run is no failure', () => {
     expect(comparisonClean(comparison)).toBe(false);
     expect(comparisonClean({ ...comparison, scenarios: [{ ...comparison.scenarios[1]! }] })).toBe(true);
+    const notRun = comparison.scenarios[0]!.notRun;
+    expect(comparisonClean({ ...comparison, scenarios: [{ ...comparison.scenarios[1]!, notRun }] })).toBe(true);
   });
 });
 

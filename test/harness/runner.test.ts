@@ -1,5 +1,6 @@
 // The runner (src/harness/runner.ts) with the test strategies of support/: counters,
-// equivalence verdicts, invariant checks, determinism, and the published RDMA figure.
+// equivalence verdicts on canonical runs, rows not run, invariant checks, determinism,
+// and the published RDMA figure.
 // Expected numbers are worked by hand from the scenarios: 4 KiB pages, 16 KiB mTHPs,
 // 2 MiB THPs, BIO_MAX_VECS = 256, GUP_PIN_COUNTING_BIAS = 1024 (mm/gup.c: an order-0
 // pin adds the bias to the refcount; a large folio's pin adds 1 to refcount and
@@ -10,8 +11,9 @@ import { builtInScenarios } from '../../src/harness/builtin-scenarios.js';
 import { renderJson } from '../../src/harness/report-json.js';
 import { comparisonClean, type Comparison, type ScenarioRun } from '../../src/harness/result.js';
 import { runComparison, type RunnerOptions } from '../../src/harness/runner.js';
+import { FOLL_NOFAULT, FOLL_WRITE } from '../../src/index.js';
 import type { PinStrategy } from '../../src/strategy/pin-strategy.js';
-import { testLeaky, testPageArray, testPageVectors } from './support/test-strategies.js';
+import { testLeaky, testPageArray, testPageVectors, testSwapped } from './support/test-strategies.js';
 
 const suite = builtInScenarios();
 const pick = (...names: string[]) => names.map((n) => suite.find((s) => s.name === n)!);
@@ -86,17 +88,37 @@ describe('counters', () => {
 });
 
 describe('equivalence', () => {
-  it('dio-128k-unaligned: one vector per page is not what the folio policy asks (9 folio runs, not 33 pages)', () => {
+  it('dio-128k-unaligned: one vector per page cuts the 9 folio runs into 33 bvecs, the same runs, so equivalent', () => {
+    // 33 pages in 9 16 KiB folios: the page vectors inside one folio continue each
+    // other, so they coalesce into the control's 9 runs. The cost is in the bvecs.
     const c = compare(['dio-128k-unaligned'], [testPageArray, testPageVectors]);
+    const [good, cut] = scenario(c, 'dio-128k-unaligned').runs;
+    expect([good!.bvecs, cut!.bvecs]).toEqual([9, 33]);
+    expect(cut!.vectorsDigest).not.toBe(good!.vectorsDigest);
+    expect(cut!.runsDigest).toBe(good!.runsDigest);
+    expect([good!.equivalent, cut!.equivalent]).toEqual([true, true]);
+    expect(comparisonClean(c)).toBe(true);
+  });
+
+  it("the same under 'physical': page vectors coalesce wherever the bytes are contiguous", () => {
+    const c = compare(['dio-128k-unaligned'], [testPageArray, testPageVectors], { merge: 'physical' });
+    const [good, cut] = scenario(c, 'dio-128k-unaligned').runs;
+    expect(cut!.bvecs).toBe(33);
+    expect(cut!.runsDigest).toBe(good!.runsDigest);
+    expect(cut!.equivalent).toBe(true);
+  });
+
+  it('dio-128k-unaligned: the first two vectors exchanged are not the same runs', () => {
+    const c = compare(['dio-128k-unaligned'], [testPageArray, testSwapped]);
     const [good, bad] = scenario(c, 'dio-128k-unaligned').runs;
-    expect(good!.bvecs).toBe(9);
+    expect([good!.bvecs, bad!.bvecs]).toEqual([9, 9]);
     expect(good!.equivalent).toBe(true);
-    expect(bad!.bvecs).toBe(33);
     expect(bad!.equivalent).toBe(false);
-    // The first vector starts 0x200 into a 16 KiB folio: 16384 - 512 = 15872 bytes, or 4096 - 512.
-    const m = /^under merge=folio, vector 0 is (0x[0-9a-f]+)\+3584 where the reference has (0x[0-9a-f]+)\+15872 \(reference test-page-array\)$/.exec(bad!.reason!);
+    // Run 0 of the control starts 0x200 into the first 16 KiB folio: 16384 - 512 =
+    // 15872 bytes. The swapped row starts with the second folio, whole: 16384 bytes.
+    const m = /^under merge=folio, run 0 is (0x[0-9a-f]+)\+16384 where the reference has (0x[0-9a-f]+)\+15872 \(reference test-page-array\)$/.exec(bad!.reason!);
     expect(m).not.toBeNull();
-    expect(m![1]).toBe(m![2]);
+    expect(m![1]).not.toBe(m![2]);
     // Same pins, same release: nothing leaked, so no invariant broke.
     expect(bad!.invariant).toEqual([]);
     expect(comparisonClean(c)).toBe(false);
@@ -108,13 +130,54 @@ describe('equivalence', () => {
   });
 
   it('the reference is what most rows agree on, whatever the order', () => {
-    const c = compare(['dio-128k-unaligned'], [testPageVectors, testPageArray, testPageArray]);
+    const c = compare(['dio-128k-unaligned'], [testSwapped, testPageArray, testPageArray]);
     expect(scenario(c, 'dio-128k-unaligned').runs.map((r) => r.equivalent)).toEqual([false, true, true]);
   });
 
   it('a tie goes to the control', () => {
-    const c = compare(['dio-128k-unaligned'], [testPageVectors, testPageArray]);
+    const c = compare(['dio-128k-unaligned'], [testSwapped, testPageArray]);
     expect(scenario(c, 'dio-128k-unaligned').runs.map((r) => r.equivalent)).toEqual([false, true]);
+  });
+});
+
+describe('rows not run', () => {
+  // The shape of extract-bvecs as the harness sees it: folio only, and only the flags
+  // an iov_iter can carry.
+  const iovIterOnly: PinStrategy = {
+    ...testPageArray,
+    name: 'iov-iter-only',
+    option: 'control',
+    mergePolicies: ['folio'],
+    expressibleGupFlags: FOLL_WRITE | FOLL_NOFAULT,
+    expressibleThrough: 'an iov_iter',
+  };
+
+  it('a request flag the proposal cannot state: listed with the reason, out of the equivalence, the comparison clean', () => {
+    const c = compare(['longterm-movable-cma', 'dio-512'], [testPageArray, iovIterOnly]);
+    const cma = scenario(c, 'longterm-movable-cma');
+    expect(cma.runs.map((r) => r.proposal)).toEqual(['test-page-array']);
+    expect(cma.notRun).toEqual([{ proposal: 'iov-iter-only', settings: { merge: 'folio' }, reason: 'FOLL_LONGTERM cannot be expressed through an iov_iter' }]);
+    // dio-512 is FOLL_WRITE alone: both run.
+    const dio = scenario(c, 'dio-512');
+    expect(dio.runs.map((r) => [r.proposal, r.equivalent])).toEqual([
+      ['test-page-array', true],
+      ['iov-iter-only', true],
+    ]);
+    expect(dio.notRun).toEqual([]);
+    expect(comparisonClean(c)).toBe(true);
+  });
+
+  it('a merge policy the proposal lacks: not run, whether --merge or the scenario asked for it', () => {
+    const c = compare(['dio-512'], [testPageArray, iovIterOnly], { merge: 'physical' });
+    const s = scenario(c, 'dio-512');
+    expect(s.runs.map((r) => r.proposal)).toEqual(['test-page-array']);
+    expect(s.notRun).toEqual([{ proposal: 'iov-iter-only', settings: { merge: 'physical' }, reason: 'iov-iter-only has no merge=physical (it supports folio)' }]);
+    expect(comparisonClean(c)).toBe(true);
+    const dio = pick('dio-512')[0]!;
+    const asked = runComparison([{ ...dio, proposals: { 'iov-iter-only': { merge: 'physical' } } }], [iovIterOnly], OPTS);
+    if (E.isLeft(asked)) throw new Error(asked.left.join('\n'));
+    expect(asked.right.scenarios[0]!.runs).toEqual([]);
+    expect(asked.right.scenarios[0]!.notRun.map((r) => r.reason)).toEqual(['iov-iter-only has no merge=physical (it supports folio)']);
   });
 });
 
@@ -137,11 +200,6 @@ describe('invariants', () => {
     expect(r.invariant.some((p) => /^folio 0x[0-9a-f]+: pincount 1, was 0$/.test(p))).toBe(true);
   });
 
-  it('a merge policy a proposal lacks is a usage problem, named by where it came from', () => {
-    const folioOnly: PinStrategy = { ...testPageArray, name: 'folio-only', mergePolicies: ['folio'] };
-    const c = runComparison(pick('dio-512'), [folioOnly], { ...OPTS, merge: 'physical' });
-    expect(c).toEqual(E.left(['dio-512: --merge: expected a merge policy folio-only supports (folio), found physical']));
-  });
 });
 
 describe('determinism', () => {

@@ -138,6 +138,27 @@ describe('page accounting', () => {
     unpinUserPage(m, 1);
   });
 
+  it('keeps every site a held page names past the compaction threshold, and scans again only at twice what it kept', () => {
+    // 5000 one-page pins of PFNs 1..5000, all held. The compaction at 4096 sites keeps
+    // all 4096 (every one names a held page), so the next waits for 8192 sites.
+    const { m, mm, addr } = userBuffer(5000 * 4 * KIB);
+    const one = new Int32Array(1);
+    const held: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      expect(pinUserPagesFast(mm, addr + i * 4 * KIB, 1, 0, one)).toBe(1);
+      held.push(one[0]!);
+    }
+    expect(m.checker!.siteCount).toBe(5000);
+    // Releases add one site each: 8192 after 3192 of them. The 3193rd compacts first:
+    // 1808 pin sites of pages still held and 3192 release sites are named, 5000 kept,
+    // next threshold 10000; then the last 1808 releases add theirs: 5000 + 1808.
+    for (const p of held) unpinUserPage(m, p);
+    expect(m.checker!.siteCount).toBe(6808);
+    expect(pinUserPagesFast(mm, addr, 1, 0, one)).toBe(1);
+    expect(m.checker!.siteCount).toBe(6809);
+    unpinUserPage(m, one[0]!);
+  });
+
 
   it('names each entry point in its reports, from the call site', () => {
     const { m, mm, addr } = userBuffer(16 * KIB); // PFNs 1..4

@@ -3,10 +3,15 @@
  * placement, holes, read-only, shared anonymous, private and shared ext4 and hugetlb
  * mappings, CMA memory, memory faulted in or not, forked with the child kept or gone)
  * and random requests (any byte alignment, 1 byte to 64 MiB, FOLL_WRITE / LONGTERM /
- * FORCE / NOFAULT), every registered proposal in every setting agrees with the
- * page-array control (pin_user_pages_fast + get_contig_folio_len, mm/gup.c and
- * lib/iov_iter.c, T) on the result, the vectors, the memmap while pinned and after
- * complete(), and the WARNs; every vector maps what the page tables map. One exception,
+ * FORCE / NOFAULT), every registered proposal in every setting, the extract-bvecs
+ * control included, agrees with the page-array control (pin_user_pages_fast +
+ * get_contig_folio_len, mm/gup.c and lib/iov_iter.c, T) on the result, the runs (the
+ * maximal runs the vectors describe, observe.ts canonicalRuns: extract-bvecs cuts a run
+ * wherever an iov_iter_extract_bvecs call ends, which costs bvecs, not correctness), the
+ * memmap while pinned and after complete(), and the WARNs; every vector maps what the
+ * page tables map. A proposal whose expressibleGupFlags exclude the request's flags
+ * (extract-bvecs on FOLL_LONGTERM or FOLL_FORCE) must refuse it instead: -EINVAL before
+ * any call, nothing held, the machine unchanged. One exception,
  * a real one: when a long-term pin both migrates folios and allocates others (faults,
  * COW or unshare copies), where the new folios land depends on when each slow-path
  * attempt migrates, which depends on where the caller's calls split the range
@@ -52,6 +57,9 @@ import {
 import { imbalance, untrack } from '../support/machines.js';
 import { BASE, MIB, world } from '../support/mm-layout.js';
 import {
+  canonicalRuns,
+  cannotExpress,
+  expectRefusal,
   expectRunsMatchPageTables,
   expectSameState,
   expectWellFormed,
@@ -161,8 +169,11 @@ function build(sc: Scenario): { mm: Mm; child: Mm | null; start: number; flags: 
 }
 
 interface Outcome {
+  readonly flags: number;
   readonly io: PinnedIo;
+  /** The maximal runs the first pass's vectors describe. */
   readonly runs: BioVec[];
+  readonly before: MachineState;
   readonly pinned: MachineState;
   readonly after: MachineState;
   /** The pin migrated folios and allocated others: placement depends on call boundaries. */
@@ -183,12 +194,14 @@ function run(v: Variant, sc: Scenario): Outcome {
   const m = mm.m;
   const req = { start, length: sc.length, gupFlags: flags };
   const dirty = sc.write;
+  const before = machineState(m);
   const e0 = events(mm);
   const io = v.proposal.pin(mm, req, v.settings);
   const e1 = events(mm);
   expectWellFormed(io);
-  const runs = runsOf(io);
-  expectRunsMatchPageTables(mm, start, runs);
+  const vectors = runsOf(io);
+  expectRunsMatchPageTables(mm, start, vectors);
+  const runs = canonicalRuns(m, vectors, v.settings.merge);
   const pinned = machineState(m);
   v.proposal.complete(mm, io, dirty);
   const after = machineState(m);
@@ -212,8 +225,10 @@ function run(v: Variant, sc: Scenario): Outcome {
   exitMmap(mm);
   expect(imbalance(m)).toEqual([]);
   return {
+    flags,
     io,
     runs,
+    before,
     pinned,
     after,
     migrationFailed: e1.failed > e0.failed,
@@ -228,11 +243,15 @@ function pinsInFlight(s: MachineState): number {
 
 const numRuns = fc.readConfigureGlobal().numRuns ?? 40;
 
-test.prop([scenario], { numRuns })('every proposal = the page-array control, and release restores the memmap', (sc) => {
+test.prop([scenario], { numRuns })('every proposal = the page-array control, or refuses what it cannot state; release restores the memmap', (sc) => {
   const refs = { folio: run(control('folio'), sc), physical: run(control('physical'), sc) };
   for (const v of VARIANTS) {
     const ref = refs[v.settings.merge];
-    const got = v.proposal.option === 'control' ? ref : run(v, sc);
+    const got = v === control(v.settings.merge) ? ref : run(v, sc);
+    if (cannotExpress(v.proposal, got.flags)) {
+      expectRefusal(got.io, got.before, got.pinned, got.after, v.label);
+      continue;
+    }
     if (ref.migrationFailed || got.migrationFailed) continue;
     expect(got.io.ret, v.label).toBe(ref.io.ret);
     expect(got.after.warnings, v.label).toEqual(ref.after.warnings);

@@ -10,6 +10,8 @@
  * when the slow path fails after it, the error when nothing was taken; a fault that
  * cannot allocate is -ENOMEM (vm_fault_to_errno); a long-term pin whose migration fails
  * unpins everything its slow path pinned and returns -ENOMEM (GUP-fast's prefix stays).
+ * A proposal that cannot state FOLL_LONGTERM (extract-bvecs: expressibleGupFlags) gets
+ * no long-term pin to fail: it refuses the request with -EINVAL, touching nothing.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -30,7 +32,7 @@ import {
 } from '../../src/index.js';
 import { imbalance } from '../support/machines.js';
 import { BASE, MIB, mapAt, world } from '../support/mm-layout.js';
-import { expectWellFormed } from './observe.js';
+import { cannotExpress, expectRefusal, expectWellFormed, machineState } from './observe.js';
 import { VARIANTS, type Variant } from './variants.js';
 import { twoOrder2Folios } from './worlds.js';
 
@@ -107,6 +109,16 @@ describe.each(each)('%s', (_label, v) => {
     mapAt(mm, BASE + 8 * P, 8 * P, { zone: 'cma', populate: true });
     const hogs = hog(m, 'normal');
     const flags = FOLL_WRITE | FOLL_LONGTERM;
+    if (cannotExpress(v.proposal, flags)) {
+      const before = machineState(m);
+      const io = v.proposal.pin(mm, { start: BASE, length: 16 * P, gupFlags: flags }, v.settings);
+      const pinned = machineState(m);
+      v.proposal.complete(mm, io, true);
+      expectRefusal(io, before, pinned, machineState(m), v.label);
+      expect(m.stat.pgmigrateSuccess + m.stat.pgmigrateFail).toBe(0);
+      hogRelease(m, hogs);
+      return;
+    }
     const io = pinAndComplete(v, mm, { start: BASE, length: 16 * P, gupFlags: flags });
     expect(io.ret).toBe(8 * P);
     const none = pinAndComplete(v, mm, { start: BASE + 8 * P, length: 8 * P, gupFlags: flags });

@@ -1,20 +1,25 @@
 /**
  * What the contract suite compares between proposals: the vectors a PinnedIo's bios
- * hold (flattened in order), the bio limits every proposal must respect, and the
- * machine state (refcounts, pincounts, page flags, vmstat) before and after release.
+ * hold (flattened in order) and the maximal runs they describe, the bio limits every
+ * proposal must respect, the machine state (refcounts, pincounts, page flags, vmstat)
+ * before and after release, and the refusal of a request a proposal cannot state.
  */
 import { expect } from 'vitest';
 import {
   BIO_MAX_SIZE,
   BIO_MAX_VECS,
   BIO_PAGE_PINNED,
+  EINVAL,
   PG_DIRTY,
   PG_REFERENCED,
   bioFlagged,
   pageAt,
+  pageFolio,
   type BioVec,
   type Machine,
+  type MergePolicy,
   type Mm,
+  type PinStrategy,
   type PinnedIo,
 } from '../../src/index.js';
 
@@ -26,6 +31,48 @@ export function runsOf(io: PinnedIo): BioVec[] {
     for (let i = 0; i < bio.vcnt; i++) out.push({ page: v.page[i]!, len: v.len[i]!, offset: v.offset[i]! });
   }
   return out;
+}
+
+/**
+ * The runs `vectors` describe, maximal under `merge`: a vector that starts at the byte
+ * right after the previous one ends is joined to it, under 'folio' only when that byte
+ * is in the same folio as the previous one's last byte. "The same runs" in the contract
+ * means these: a proposal that cuts a run (iov_iter_extract_bvecs at each extraction's
+ * end, a bvec at UINT_MAX bytes) describes the same runs and pays in bvecs and bios.
+ * Read the folios while the pins are held.
+ */
+export function canonicalRuns(m: Machine, vectors: readonly BioVec[], merge: MergePolicy): BioVec[] {
+  const out: BioVec[] = [];
+  for (const r of vectors) {
+    const last = out[out.length - 1];
+    if (last !== undefined) {
+      const end = last.page * 4096 + last.offset + last.len;
+      const at = r.page * 4096 + r.offset;
+      const sameFolio = pageFolio(m, Math.floor((end - 1) / 4096)) === pageFolio(m, Math.floor(at / 4096));
+      if (at === end && (merge === 'physical' || sameFolio)) {
+        out[out.length - 1] = { ...last, len: last.len + r.len };
+        continue;
+      }
+    }
+    out.push({ page: r.page, len: r.len, offset: r.offset });
+  }
+  return out;
+}
+
+/** `flags` carry a flag `p`'s canonical caller cannot state (PinStrategy.expressibleGupFlags). */
+export function cannotExpress(p: PinStrategy, flags: number): boolean {
+  return p.expressibleGupFlags !== undefined && (flags & ~p.expressibleGupFlags) !== 0;
+}
+
+/**
+ * The documented refusal of a request a proposal cannot state: -EINVAL before any call,
+ * no bio, no array, and the machine exactly as before (memmap, pins, flags, WARNs).
+ */
+export function expectRefusal(io: PinnedIo, before: MachineState, pinned: MachineState, after: MachineState, what: string): void {
+  expect([io.ret, io.calls, io.bios.length, io.owned.length], what).toEqual([-EINVAL, 0, 0, 0]);
+  expectSameState(pinned, before, `${what}: after the refusal`, true);
+  expectSameState(after, before, `${what}: after complete()`, true);
+  expect(after.warnings, what).toEqual(before.warnings);
 }
 
 /** The block layer's limits, and the bytes adding up to the result. */

@@ -1,8 +1,9 @@
 /**
  * Strategies the harness tests drive (the real proposals live in proposals/ and are
- * built elsewhere): a correct one on today's kernel API, and two deliberately wrong
- * ones, one that describes the right bytes in the wrong vectors (a disagreement, no
- * leak) and one that forgets to release its last page (a leaked pin).
+ * built elsewhere): a correct one on today's kernel API, one that cuts every run into
+ * pages (the same maximal runs, so equivalent, at a cost in bvecs), and two
+ * deliberately wrong ones, one that describes the right bytes in the wrong order (a
+ * disagreement, no leak) and one that forgets to release its last page (a leaked pin).
  *
  * `testPageArray` is the status-quo caller: pin_user_pages_fast() into a kvmalloc'ed
  * page array, then bio_add_page() page by page (merging physically contiguous pages,
@@ -39,8 +40,8 @@ import {
   type StrategySettings,
 } from '../../../src/strategy/pin-strategy.js';
 
-/** Which mistake a strategy makes on purpose. */
-type Flaw = 'none' | 'page-vectors' | 'leak-last-page';
+/** Which mistake (or which costly choice) a strategy makes on purpose. */
+type Flaw = 'none' | 'page-vectors' | 'swap-first-two' | 'leak-last-page';
 
 function newBio(bios: Bio[], write: boolean): Bio {
   const bio = bioAlloc(BIO_MAX_VECS, write ? 1 : 0);
@@ -109,11 +110,24 @@ function pinWith(flaw: Flaw, mm: Mm, req: PinRequest, settings: StrategySettings
     }
   }
   if (runPage >= 0) addRun(mm, bios, runPage, runLen, runOff, 'folio', write);
+  if (flaw === 'swap-first-two' && bios[0] !== undefined && bios[0].vcnt >= 2) swapFirstTwo(bios[0]);
   m.cost.biosBuilt += bios.length;
   kvfree(m, alloc, ret * 8);
   // The leaking flaw keeps its pin on the last page and reports the bytes as pinned.
   if (flaw === 'leak-last-page' && ret > 1) bytes += Math.min(PAGE_SIZE, req.length - bytes);
   return { ret: bytes, bios, calls: 1, returnValues, owned: [] };
+}
+
+/** Exchanges the bio's first two vectors: the same bytes and pins, in the wrong order. */
+function swapFirstTwo(bio: Bio): void {
+  const v = bio.vecs!;
+  const [page, len, offset] = [v.page[0]!, v.len[0]!, v.offset[0]!];
+  v.page[0] = v.page[1]!;
+  v.len[0] = v.len[1]!;
+  v.offset[0] = v.offset[1]!;
+  v.page[1] = page;
+  v.len[1] = len;
+  v.offset[1] = offset;
 }
 
 function completeIo(mm: Mm, io: PinnedIo, markDirty: boolean): void {
@@ -125,7 +139,7 @@ function strategy(name: string, summary: string, flaw: Flaw): PinStrategy {
   return {
     name,
     summary,
-    // The wrong ones are not controls, so a tie between two rows never makes them the reference.
+    // Only the correct one is a control, so a tie between two rows never makes a wrong one the reference.
     option: flaw === 'none' ? 'control' : 2,
     settings: ['merge'],
     mergePolicies: ['folio', 'physical'],
@@ -137,8 +151,11 @@ function strategy(name: string, summary: string, flaw: Flaw): PinStrategy {
 /** pin_user_pages_fast into a page array, then vectors per the merge policy. */
 export const testPageArray = strategy('test-page-array', 'pin_user_pages_fast into a page array, regrouped into vectors', 'none');
 
-/** Same pins and releases, but one vector per page whatever the policy: disagrees, leaks nothing. */
-export const testPageVectors = strategy('test-page-vectors', 'one vector per page whatever the merge policy (wrong on purpose)', 'page-vectors');
+/** Same pins and releases, but one vector per page whatever the policy: the same maximal runs, more bvecs. */
+export const testPageVectors = strategy('test-page-vectors', 'one vector per page whatever the merge policy (cuts every run)', 'page-vectors');
+
+/** Same pins and releases, the first bio's first two vectors exchanged: disagrees, leaks nothing. */
+export const testSwapped = strategy('test-swapped', 'the first two vectors in the wrong order (wrong on purpose)', 'swap-first-two');
 
 /** Leaves the last page out of its bios, so its pin is never released (wrong on purpose). */
 export const testLeaky = strategy('test-leaky', 'forgets to put its last page in a bio, so that pin leaks (wrong on purpose)', 'leak-last-page');
