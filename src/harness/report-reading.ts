@@ -53,12 +53,37 @@ function notRunSentence(c: Comparison): string | null {
 function vectorsByFolioSize(c: Comparison): string | null {
   const parts: string[] = [];
   for (const s of c.scenarios) {
-    const r = s.runs.find((x) => runClean(x) && (x.settings.merge ?? 'folio') === 'folio' && x.result > 0);
+    const rows = s.runs.filter((x) => runClean(x) && (x.settings.merge ?? 'folio') === 'folio' && x.result > 0);
+    const r = rows.reduce<(typeof rows)[number] | undefined>((a, x) => (a === undefined || x.bvecs < a.bvecs ? x : a), undefined);
     if (r === undefined || s.request.length < 2 ** 26) continue;
     parts.push(`${formatPerGiB(vectorsPerGiB(r))} on ${s.scenario}`);
   }
   if (parts.length === 0) return null;
-  return `Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio): ${parts.join(', ')}.`;
+  return `Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio, for the row that needed fewest): ${parts.join(', ')}.`;
+}
+
+/**
+ * Rows that wrote more vectors than the fewest any row needed for the same bytes and
+ * policy: runs cut where a call or a bio ended. Said per proposal, worst scenario first.
+ */
+function cutRunsSentence(c: Comparison): string | null {
+  const worst = new Map<string, { scenario: string; bvecs: number; min: number }>();
+  for (const s of c.scenarios) {
+    const clean = s.runs.filter((x) => runClean(x) && x.result > 0);
+    for (const policy of ['folio', 'physical'] as const) {
+      const rows = clean.filter((x) => (x.settings.merge ?? 'folio') === policy);
+      if (rows.length < 2) continue;
+      const min = Math.min(...rows.map((x) => x.bvecs));
+      for (const r of rows) {
+        if (r.bvecs <= min) continue;
+        const w = worst.get(r.proposal);
+        if (w === undefined || r.bvecs / min > w.bvecs / w.min) worst.set(r.proposal, { scenario: s.scenario, bvecs: r.bvecs, min });
+      }
+    }
+  }
+  if (worst.size === 0) return null;
+  const parts = [...worst.entries()].map(([p, w]) => `${p} ${w.bvecs} where ${w.min} suffice (${w.scenario})`);
+  return `Some rows describe the same runs in more vectors, cut where a call or a bio ended: ${parts.join('; ')}.`;
 }
 
 function pageArrayCost(c: Comparison): string | null {
@@ -144,6 +169,8 @@ export function readingBullets(c: Comparison): string[] {
   if (n !== null) out.push(n);
   const v = vectorsByFolioSize(c);
   if (v !== null) out.push(v);
+  const cut = cutRunsSentence(c);
+  if (cut !== null) out.push(cut);
   const p = pageArrayCost(c);
   if (p !== null) out.push(p);
   const big = largest(c);

@@ -110,13 +110,28 @@ describe('the reading', () => {
   it('states agreement, the page-array figure and each proposal from the numbers', () => {
     expect(readingBullets(c)).toEqual([
       '- All 3 runs agree: on every scenario each proposal pinned the same bytes, described them in the same maximal runs under the same merge policy, and left the same final state, with every pin released and every refcount back. The options differ in cost only, cut runs included (they show in bvecs, bios and atomics).',
-      '- Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio): 512 on thp-1g.',
+      '- Vectors per GiB pinned follow the folio size, not the API (one vector per run inside a folio, for the row that needed fewest): 512 on thp-1g.',
       '- On thp-1g, page-array writes 262,144 page pointers (2M of struct page *) on its way to 512 vectors, while the same bytes take 512 vectors (8K of struct bio_vec) when runs are returned directly.',
       '- **page-array** allocates 2M over the suite, most on thp-1g (2M); 1 call and 1 page-table walk for thp-1g; 2.00us per pin on thp-1g; median pin time 2.00x the fastest row of each scenario.',
       '- **callee-allocates:grow** allocates 8K over the suite, most on thp-1g (8K); 4K copied as arrays grew; 1 call and 1 page-table walk for thp-1g; 1.00us per pin on thp-1g; median pin time 1.00x the fastest row of each scenario.',
       '- **callee-allocates-v2** allocates nothing for its arrays (the caller provides them); 1 call and 1 page-table walk for thp-1g; 1.00us per pin on thp-1g; median pin time 1.00x the fastest row of each scenario.',
       "- Counters are exact and deterministic (the same seed gives the same numbers); times are the model's JavaScript on a shared machine, good for ratios within one run and nothing more. Atomics and walks are the proxies for kernel CPU cost.",
     ]);
+  });
+
+  it('names the rows that cut runs into more vectors than the fewest any row needed', () => {
+    const cut: Comparison = {
+      ...c,
+      scenarios: c.scenarios.map((s) => ({
+        ...s,
+        runs: s.runs.map((r) => (r.proposal === 'callee-allocates-v2' ? { ...r, bvecs: r.bvecs * 5 + 3 } : r)),
+      })),
+    };
+    // 512 runs; the changed row wrote 5 * 512 + 3 = 2563 vectors for them.
+    expect(readingBullets(cut)).toContain(
+      '- Some rows describe the same runs in more vectors, cut where a call or a bio ended: callee-allocates-v2 2563 where 512 suffice (thp-1g).',
+    );
+    expect(readingBullets(c).some((b) => b.includes('cut where'))).toBe(false);
   });
 
   it('names the rows not run, by proposal and reason, after the agreement', () => {
