@@ -15,13 +15,14 @@
  */
 import { EFAULT, ENOMEM } from './errno.js';
 import { allocFolio } from './alloc.js';
-import { warnOn } from './bug.js';
+import { KernelBug, warnOn } from './bug.js';
 import { filemapGetFolio } from './file.js';
 import { folioMarkDirty, folioPutRefs, folioTestAnon } from './folio.js';
 import { currentAllocZone } from './memalloc-pin.js';
 import type { Mm } from './mm.js';
 import { PUD_ORDER } from './constants.js';
 import {
+  PTRS_PER_TABLE,
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_PRESENT,
@@ -52,7 +53,18 @@ export function hugetlbFault(mm: Mm, vma: Vma, vpn: number, write: boolean, unsh
   const level = order === PUD_ORDER ? pt.pud : pt.pmd;
   const slot = order === PUD_ORDER ? pudSlot(pt, first, true) : pmdSlot(pt, first, true);
   if (slot < 0) return -EFAULT;
-  const b = level.bits[slot]!;
+  let b = level.bits[slot]!;
+  if ((b & (_PAGE_PRESENT | _PAGE_PSE)) === _PAGE_PRESENT) {
+    // A table left by an earlier, smaller mapping here: the kernel's free_pgtables freed
+    // it at munmap; the model keeps tables until exit, so it detaches the empty one now.
+    const lower = order === PUD_ORDER ? pt.pmd : pt.pte;
+    const base = level.val[slot]! * PTRS_PER_TABLE;
+    for (let i = 0; i < PTRS_PER_TABLE; i++)
+      if (lower.bits[base + i] !== 0) throw new KernelBug(`hugetlb_fault: a live page table under vpn ${first}`);
+    level.bits[slot] = 0;
+    level.val[slot] = 0;
+    b = 0;
+  }
   if ((b & _PAGE_PRESENT) === 0) return hugetlbNoPage(mm, vma, level, slot, first, write);
   if ((write || unshare) && (b & _PAGE_RW) === 0) return hugetlbWp(mm, vma, level, slot, unshare);
   if (write) level.bits[slot] = b | _PAGE_DIRTY | _PAGE_ACCESSED;

@@ -117,7 +117,10 @@ export function mmap(mm: Mm, opts: MmapOptions): number {
     if (addr + len > TASK_SIZE_MAX || addr < MMAP_MIN_ADDR) return -ENOMEM;
     if (overlaps(mm.vmas, addr, addr + len)) {
       if ((flags & MAP_FIXED) === 0) return -EEXIST;
-      munmap(mm, addr, len);
+      // The unmap can fail (it cannot split a hugetlb VMA inside a huge page): then the
+      // old mapping stays and mmap returns the error, as __mmap_setup does.
+      const err = munmap(mm, addr, len);
+      if (err < 0) return err;
     }
   } else {
     const hint = opts.addr;
