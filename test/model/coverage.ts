@@ -27,7 +27,7 @@ export const REQUIRED_EVENTS = [
 ] as const;
 
 /** Events counted for information only (memory is sized so these stay rare). */
-export const INFO_EVENTS = ['-ENOMEM accepted: memory short'] as const;
+export const INFO_EVENTS = ['-ENOMEM accepted: memory short', 'pin: flags the proposal cannot express, refused'] as const;
 
 export type CoverageEvent = (typeof REQUIRED_EVENTS)[number] | (typeof INFO_EVENTS)[number];
 

@@ -85,13 +85,11 @@ export class MmapCmd extends ModelCommand {
 
   /**
    * A slot holds one mapping: a MAP_FIXED mmap must cover all the old one left mapped.
-   * That also leaves out one cutting a hugetlb page, which the kernel refuses and
-   * src/mm/mmap.ts does not; and a hugetlb mapping is not placed where PTE tables may be
-   * left over, which src/mm/hugetlb-fault.ts takes for a huge leaf (known-bugs.test.ts).
+   * That also leaves out one cutting a hugetlb page (mmap then fails with -EINVAL and
+   * keeps the old mapping: test/mm/address-space-regressions.test.ts).
    */
   override check(md: Readonly<Model>): boolean {
     const mmd = md.mms[pickLive(md, this.a.mm)]!;
-    if (this.a.shape.backing === 'hugetlb-2m' && mmd.pteTables[this.a.slot] === true) return false;
     const old = mmd.slots[this.a.slot] ?? null;
     if (old === null) return true;
     const runs = mappedRuns(old);

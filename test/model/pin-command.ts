@@ -20,6 +20,7 @@ import {
   BIO_MAX_VECS,
   BIO_PAGE_PINNED,
   EFAULT,
+  EINVAL,
   ENOMEM,
   FOLL_LONGTERM,
   FOLL_WRITE,
@@ -175,6 +176,14 @@ export class PinCmd extends ModelCommand {
     const movable = a.longterm && anyUnpinnable(r, i, sl, index, u);
     const { p, settings, label } = pickStrategy(a);
     const gupFlags = (a.write ? FOLL_WRITE : 0) | (a.longterm ? FOLL_LONGTERM : 0);
+    if (p.expressibleGupFlags !== undefined && (gupFlags & ~p.expressibleGupFlags) !== 0) {
+      // A proposal that cannot express the flags (FOLL_LONGTERM through an iov_iter)
+      // refuses before touching anything: -EINVAL, nothing held.
+      const io = p.pin(mm, { start, length: a.length, gupFlags }, settings);
+      ensure(io.ret === -EINVAL && io.bios.length === 0 && io.owned.length === 0, () => `${label}: refusal returned ${io.ret}`);
+      note('pin: flags the proposal cannot express, refused');
+      return;
+    }
     if (a.inject > 0) injectAllocFailure(m, a.inject);
     const io = p.pin(mm, { start, length: a.length, gupFlags }, settings);
     injectAllocFailure(m, 0);

@@ -1,8 +1,6 @@
 /**
- * Bugs the model-based test found in src/mm, each reduced to its smallest sequence and
- * written as the kernel behaves. They are `it.fails` until src is fixed: when one
- * starts passing, vitest reports it, and the exclusion in test/model/map-commands.ts
- * (MmapCmd.check) that keeps the property test clear of it must go with it.
+ * Regressions for two bugs the model-based test (test/model) found in src/mm, each
+ * reduced to its smallest sequence and written as the kernel behaves.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -24,7 +22,7 @@ import { BASE, MIB, world } from '../support/mm-layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
-describe('known bugs (fixed when these start to pass)', () => {
+describe('address-space regressions found by the model-based test', () => {
   // The page tables are never freed at munmap (src/mm/page-table.ts, a documented
   // simplification; the kernel's free_pgtables frees them), so a PMD entry can still
   // point to an empty PTE table when a hugetlb mapping is placed there. hugetlb_fault
@@ -33,7 +31,7 @@ describe('known bugs (fixed when these start to pass)', () => {
   // entry). A user access then throws "fault made no progress", and pin_user_pages()
   // on the address never returns (__get_user_pages retries the fault forever).
   // In the kernel the fault maps the huge page (mm/hugetlb.c hugetlb_no_page).
-  it.fails('a hugetlb fault where an order-0 mapping left a PTE table maps the huge page', () => {
+  it('a hugetlb fault where an order-0 mapping left a PTE table maps the huge page', () => {
     const { mm } = world();
     const at = BASE; // 2 MiB aligned
     expect(mmap(mm, { addr: at, length: 4096, prot: RW, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED })).toBe(at);
@@ -53,7 +51,7 @@ describe('known bugs (fixed when these start to pass)', () => {
   // __split_vma's may_split: mm/hugetlb.c hugetlb_vm_op_split, -EINVAL), and the old
   // mapping stays. src/mm/mmap.ts ignores munmap()'s -EINVAL and inserts the new VMA
   // on top of the old one: two overlapping VMAs.
-  it.fails('mmap(MAP_FIXED) cutting a hugetlb page is -EINVAL and keeps the hugetlb mapping', () => {
+  it('mmap(MAP_FIXED) cutting a hugetlb page is -EINVAL and keeps the hugetlb mapping', () => {
     const { mm } = world();
     const at = BASE;
     expect(mmap(mm, { addr: at, length: 2 * MIB, prot: RW, flags: MAP_SHARED | MAP_FIXED, backing: 'hugetlb-2m' })).toBe(at);
