@@ -406,3 +406,36 @@ describe('FOLL_GET releases (put_page, release_pages)', () => {
     expect(folioRefCount(m, f)).toBe(1);
   });
 });
+
+describe('pagesReleased: every release API counts the pages whose pin or reference the caller gave back', () => {
+  it('one count per page, whatever the grouping', () => {
+    const m = newMachine();
+    const a = allocFolio(m, 2);
+    const b = allocFolio(m, 0);
+    const c = allocFolio(m, 3);
+    const released = () => m.cost.pagesReleased;
+    tryGrabFolio(m, a, 4, FOLL_PIN);
+    tryGrabFolio(m, b, 1, FOLL_PIN);
+    unpinUserPages(m, [NULL_PFN, a, a + 1, a + 2, b], 5); // 4 pages: the NULL is not one
+    expect(released()).toBe(4);
+    unpinUserPagesDirtyLock(m, [a + 3], 1, true);
+    expect(released()).toBe(5);
+    tryGrabFolio(m, c, 8, FOLL_PIN);
+    unpinFolios(m, [c, c, c, NULL_PFN, c], 5); // runs: c x3, NULL, c x1 -> 4 pages
+    expect(released()).toBe(9);
+    unpinUserFolio(m, c, 3);
+    expect(released()).toBe(12);
+    unpinFolio(m, c);
+    expect(released()).toBe(13);
+    const d = allocFolio(m, 1);
+    tryGrabFolio(m, d, 2, FOLL_PIN);
+    unpinUserPageRangeDirtyLock(m, d, 1, false);
+    unpinUserPage(m, d + 1);
+    expect(released()).toBe(15);
+    tryGrabFolio(m, a, 3, FOLL_GET);
+    putPage(m, a);
+    releasePages(m, [a + 1, a + 2], 2);
+    expect(released()).toBe(18);
+    expect([a, b, c, d].map((f) => folioRefCount(m, f))).toEqual([1, 1, 1, 1]);
+  });
+});
