@@ -41,13 +41,8 @@ import {
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-  VM_WRITE,
   exitMmap,
-  fork,
   mmap,
-  userReadTags,
-  userWrite,
-  vmaLookup,
   type Backing,
   type BioVec,
   type Mm,
@@ -56,6 +51,7 @@ import {
 } from '../../src/index.js';
 import { imbalance, untrack } from '../support/machines.js';
 import { BASE, MIB, world } from '../support/mm-layout.js';
+import { touchAndFork } from './random-world.js';
 import {
   canonicalRuns,
   cannotExpress,
@@ -143,26 +139,7 @@ function build(sc: Scenario): { mm: Mm; child: Mm | null; start: number; flags: 
     if (got !== addr) throw new Error(`mmap ${addr.toString(16)}: ${got}`);
     vpn += s.pages;
   }
-  for (const t of sc.touches) {
-    const at = BASE + (t.at % vpn) * P;
-    const vma = vmaLookup(mm.vmas, at);
-    if (vma === null) continue;
-    const len = Math.min(t.pages * P, vma.end - at);
-    // May fail with -ENOMEM: the page cache does not fall back to order 0 when a
-    // large folio cannot be had (a model gap; the kernel's __filemap_get_folio does).
-    if ((vma.flags & VM_WRITE) !== 0) userWrite(mm, at, len);
-    else userReadTags(mm, at, len);
-  }
-  let child: Mm | null = null;
-  if (sc.forkMode !== 'none') {
-    const c = fork(mm);
-    if (typeof c === 'number') throw new Error(`fork: ${c}`);
-    child = c;
-    if (sc.forkMode === 'child-exited') {
-      exitMmap(c);
-      child = null;
-    }
-  }
+  const child = touchAndFork(mm, sc.touches, vpn, sc.forkMode);
   const start = BASE + (sc.startPage % (vpn + 4)) * P + sc.startByte;
   const flags = (sc.write ? FOLL_WRITE : 0) | (sc.longterm ? FOLL_LONGTERM : 0) | (sc.force ? FOLL_FORCE : 0) | (sc.nofault === 0 ? FOLL_NOFAULT : 0);
   return { mm, child, start, flags };
