@@ -9,13 +9,10 @@ import { describe, expect } from 'vitest';
 import { decodeScenario, parseScenario } from '../../src/harness/scenario-loader.js';
 import type { Scenario } from '../../src/harness/scenario.js';
 import { FOLL_GET, INTERNAL_GUP_FLAGS, TASK_SIZE_MAX } from '../../src/index.js';
+import { atLeastRuns } from '../support/runs.js';
 
 /** `<source>: <JSON path>: <message>` on one line; the path grammar is `$`, `.key`, `[i]`, `["key"]`. */
 const LINE = /^fuzz\.json: \$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\]|\["(?:[^"\\]|\\.)*"\])*: \S/;
-
-function runs(n: number): number {
-  return Math.max(n, fc.readConfigureGlobal().numRuns ?? 0);
-}
 
 function checkRejection(lines: readonly string[]): void {
   expect(lines.length).toBeGreaterThan(0);
@@ -139,11 +136,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 });
 
 describe('the loader never throws and always names a JSON path', () => {
-  test.prop([fc.jsonValue()], { numRuns: runs(3000) })('any JSON text', (v) => {
+  test.prop([fc.jsonValue()], { numRuns: atLeastRuns(3000) })('any JSON text', (v) => {
     checkResult(parseScenario(JSON.stringify(v), 'fuzz.json'));
   });
 
-  test.prop([fc.string({ maxLength: 40 })], { numRuns: runs(500) })('any string as file text', (text) => {
+  test.prop([fc.string({ maxLength: 40 })], { numRuns: atLeastRuns(500) })('any string as file text', (text) => {
     checkResult(parseScenario(text, 'fuzz.json'));
   });
 
@@ -161,12 +158,12 @@ describe('the loader never throws and always names a JSON path', () => {
         withTypedArray: true,
       }),
     ],
-    { numRuns: runs(3000) },
+    { numRuns: atLeastRuns(3000) },
   )('any JS value', (v) => {
     checkResult(decodeScenario(v, 'fuzz.json'));
   });
 
-  test.prop([fc.nat(VALID.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 3 })], { numRuns: runs(5000) })(
+  test.prop([fc.nat(VALID.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 3 })], { numRuns: atLeastRuns(5000) })(
     'mutations of valid scenario files',
     (which, mutations) => {
       let doc: unknown = structuredClone(VALID[which]);
