@@ -6,6 +6,7 @@ export * from './mm/constants.js';
 export * from './mm/errno.js';
 export * from './mm/foll-flags.js';
 export * from './mm/bug.js';
+export * from './mm/arg-check.js';
 export * from './mm/page-flags.js';
 export * from './mm/cost.js';
 export * from './mm/vmstat.js';

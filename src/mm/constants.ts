@@ -31,6 +31,8 @@ export const MAX_FOLIO_ORDER = PUD_ORDER;
 export const GUP_PIN_COUNTING_BIAS = 1024;
 /** `TASK_SIZE_MAX` for x86-64 4-level paging: 2^47 - PAGE_SIZE. */
 export const TASK_SIZE_MAX = 0x7ffffffff000;
+/** `INT_MAX`: the largest `int`, the bound of the kernel's int counts and of kvmalloc sizes. */
+export const INT_MAX = 0x7fffffff;
 /** `sizeof(struct bio_vec)` on 64-bit. */
 export const SIZEOF_BIO_VEC = 16;
 /** `sizeof(struct page *)` on 64-bit. */

@@ -12,7 +12,7 @@
  * vmalloc costs. No memory is taken from the machine's memmap: only the cost counters
  * change. `kvmalloc_array` returns NULL (-ENOMEM here) on multiplication overflow.
  */
-import { PAGE_SIZE } from './constants.js';
+import { INT_MAX, PAGE_SIZE } from './constants.js';
 import { ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
 import { warnOnOnce } from './bug.js';
@@ -83,8 +83,6 @@ export function kmalloc(m: Machine, size: number): KAlloc | number {
   return account(m, size, pagesRoundUpPow2(size), 'kmalloc-large');
 }
 
-/** `INT_MAX`. */
-export const INT_MAX = 0x7fffffff;
 
 /**
  * `kvmalloc(size)`: kmalloc up to the slab limit, vmalloc (whole pages) above it. A

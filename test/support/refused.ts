@@ -1,0 +1,56 @@
+/**
+ * Bad-argument tables: a call that must be refused, and proof that the refusal changed
+ * nothing. The memmap (refcount, pincount, mapcount, entire mapcount, flags, content),
+ * vmstat and any extra state the row names are compared before and after.
+ */
+import { expect } from 'vitest';
+import { ArgumentError, vmstat, type Machine } from '../../src/index.js';
+
+/** What a bad call must do: return this value, or throw an ArgumentError whose message matches. */
+export type Refusal = { returns: number } | { throws: RegExp };
+
+/** One row of a bad-argument table. */
+export interface BadCall {
+  /** The call as a reader would write it, e.g. 'tryGrabFolio(m, NaN, 1, FOLL_PIN)'. */
+  readonly call: string;
+  /** The machine the call runs on. */
+  readonly m: Machine;
+  readonly run: () => unknown;
+  readonly expect: Refusal;
+  /** Extra state that must not change (page tables, a bvec array, an iterator). */
+  readonly state?: () => unknown;
+}
+
+function memmap(m: Machine): unknown {
+  return {
+    refcount: m.refcount.slice(),
+    pincount: m.pincount.slice(),
+    mapcount: m.mapcount.slice(),
+    entireMapcount: m.entireMapcount.slice(),
+    flags: m.flags.slice(),
+    content: m.content.slice(),
+    order: m.order.slice(),
+    vmstat: vmstat(m),
+  };
+}
+
+/** Runs `row`, checks the refusal, and checks that nothing changed. */
+export function expectRefused(row: BadCall): void {
+  const before = memmap(row.m);
+  const extraBefore = row.state?.();
+  if ('returns' in row.expect) {
+    expect(row.run()).toBe(row.expect.returns);
+  } else {
+    let thrown: unknown = undefined;
+    try {
+      row.run();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown, `${row.call} did not throw`).toBeInstanceOf(ArgumentError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toMatch(row.expect.throws);
+  }
+  expect(memmap(row.m)).toEqual(before);
+  if (row.state !== undefined) expect(row.state()).toEqual(extraBefore);
+}
