@@ -50,6 +50,7 @@ export class ReleasePlan {
   private readonly usedUnann = new Map<number, number>();
   private readonly lowest = new Map<number, number>();
   private readonly named: number[] = [];
+  private readonly guessed: number[] = [];
   private readonly what: string;
 
   constructor(
@@ -81,7 +82,9 @@ export class ReleasePlan {
     if (pageAnn > 0) return bump(this.usedPage, page);
     const unann = exact[f]! - (pin ? c.annPins : c.annGets)[f]! - (this.usedUnann.get(f) ?? 0);
     if (unann > 0) return bump(this.usedUnann, f);
-    if (pin && c.releaseSite[page] !== 0) this.releasedAgain(page, f, label);
+    // After a folio-level release guessed which pages it meant (fuzzy), a page named
+    // again may have been the one the guess passed over: only a clean folio can tell.
+    if (pin && c.releaseSite[page] !== 0 && c.fuzzy[f] === 0) this.releasedAgain(page, f, label);
     // Another page of the folio holds it: the kernel's counts are per folio, so this is
     // legal (unpin_user_page(head) for a tail's pin balances); the pages blur from here.
     bump(this.lowest, f);
@@ -105,6 +108,8 @@ export class ReleasePlan {
         ...c.holdersOf(f),
       ]);
     bump(this.usedFolio, f, n);
+    // With pages named on the folio, which holds a folio-named release meant is a guess.
+    if ((pin ? c.annPins : c.annGets)[f]! > 0) this.guessed.push(f);
     const unann = exact[f]! - (pin ? c.annPins : c.annGets)[f]! - (this.usedUnann.get(f) ?? 0);
     const k = Math.min(n, unann);
     if (k > 0) bump(this.usedUnann, f, k);
@@ -124,6 +129,7 @@ export class ReleasePlan {
     for (const [page, n] of this.usedPage) for (let i = 0; i < n; i++) c.unannotate(pageFolio(m, page), page, kind);
     for (const [f, n] of this.lowest) c.unannotateLowest(f, n, kind);
     for (const page of this.named) c.markReleased(page, kind, site);
+    for (const f of this.guessed) c.fuzzy[f] = 1;
     if (kind === HOLD_GET) {
       for (const [f, n] of this.usedFolio) {
         c.folioGets[f] = c.folioGets[f]! - n;
