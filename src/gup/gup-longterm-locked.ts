@@ -52,17 +52,22 @@ export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, 
   const token = memallocPinSave();
   let rc: number;
   let nr: number;
-  do {
-    w.nrUnpinnable = 0;
-    w.sinkFull = false;
-    nr = getUserPagesLocked(w, vpn, nrPages);
-    if (nr <= 0) {
-      rc = nr;
-      break;
-    }
-    rc = checkAndMigrateMovablePages(w, keep);
-  } while (rc === -EAGAIN);
-  memallocPinRestore(token);
+  // A KernelBug or PinMisuse thrown mid-walk must not leave the scope open for every
+  // later allocation (the task would stay PF_MEMALLOC_PIN forever).
+  try {
+    do {
+      w.nrUnpinnable = 0;
+      w.sinkFull = false;
+      nr = getUserPagesLocked(w, vpn, nrPages);
+      if (nr <= 0) {
+        rc = nr;
+        break;
+      }
+      rc = checkAndMigrateMovablePages(w, keep);
+    } while (rc === -EAGAIN);
+  } finally {
+    memallocPinRestore(token);
+  }
   if (w.sink instanceof CheckedSink) w.sink.walkDone(rc);
   return rc !== 0 ? rc : nr;
 }

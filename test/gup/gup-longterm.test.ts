@@ -14,6 +14,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ENOMEM,
   FOLL_LONGTERM,
+  FOLL_PIN,
+  KernelBug,
+  gupLongtermLocked,
+  type GupSink,
   FOLL_WRITE,
   PG_ALLOCATED,
   costDiff,
@@ -145,6 +149,26 @@ describe('allocations inside a long-term pin avoid CMA (memalloc_pin_save)', () 
     expect(pinUserPagesFast(mm, BASE + 16 * KIB, 1, FOLL_WRITE, pages)).toBe(1);
     expect(pages[0]).toBe(ZONE_START);
     unpinUserPages(m, pages, 1);
+  });
+});
+
+describe('the pin scope ends when a long-term walk throws', () => {
+  it('a KernelBug from the sink inside __gup_longterm_locked: later faults allocate from CMA again', () => {
+    const { m, mm } = zoneWorld('cma');
+    mapAt(mm, BASE, 4 * KIB, { zone: 'cma' });
+    // Throws where the walk asks for room, after the fault and before any grab: nothing is held.
+    const broken: GupSink = {
+      room: () => {
+        throw new KernelBug('sink broke');
+      },
+      add: () => undefined,
+      rollback: () => undefined,
+    };
+    expect(() => gupLongtermLocked(mm, BASE, 1, FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE, broken)).toThrow(KernelBug);
+    expect(pfnZone(m, pageAt(mm.pt, vpnOf(BASE))).name).toBe('normal'); // faulted inside the scope
+    mapAt(mm, BASE + MIB, 4 * KIB, { zone: 'cma' });
+    expect(userWrite(mm, BASE + MIB, 4 * KIB, 9)).toBe(0);
+    expect(pfnZone(m, pageAt(mm.pt, vpnOf(BASE + MIB))).name).toBe('cma');
   });
 });
 
