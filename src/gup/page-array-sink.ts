@@ -15,6 +15,7 @@ import type { Machine } from '../mm/machine.js';
 import { pageFolio } from '../mm/folio.js';
 import type { GupSink } from './gup-sink.js';
 import { gupPutFolio } from './gup-put-folio.js';
+import { NATIVE_RUN_MIN, writePfnRun } from '../mm/pfn-sequence.js';
 
 /** A caller's writable page array: PFNs, NULL_PFN for NULL (a number[] or an Int32Array). */
 export interface PageArrayOut {
@@ -42,8 +43,11 @@ export class PageArraySink implements GupSink {
     if (pages !== null) {
       if (at + nr > pages.length)
         throw new KernelBug(`pages[] overflow: writing entries ${at}..${at + nr - 1} of an array of ${pages.length}`);
-      const end = at + nr;
-      for (let k = at, p = page; k < end; k++, p++) pages[k] = p;
+      if (nr >= NATIVE_RUN_MIN && pages instanceof Int32Array) writePfnRun(this.m, pages, at, page, nr);
+      else {
+        const end = at + nr;
+        for (let k = at, p = page; k < end; k++, p++) pages[k] = p;
+      }
       this.m.cost.pagePointersWritten += nr;
     }
     this.nr = at + nr;

@@ -22,6 +22,7 @@ import { isErrValue } from '../mm/errno.js';
 import { folioMarkDirty, pageFolio } from '../mm/folio.js';
 import { PG_DIRTY } from '../mm/page-flags.js';
 import { gupPutFolio } from './gup-put-folio.js';
+import { NATIVE_RUN_MIN, isPfnRun } from '../mm/pfn-sequence.js';
 import {
   checkUnpinFolio,
   checkUnpinFolios,
@@ -49,10 +50,15 @@ export function gupFolioNext(m: Machine, list: PageArray, npages: number, i: num
   // aligned and disjoint, so a bounds test reads the same entries as the kernel's loop.
   const end = folio + (1 << m.order[folio]!);
   let nr = i + 1;
+  // The usual case for a large folio: the entries run on page by page to its end (or
+  // the array's). Comparing them natively reads the same entries and skips them all.
+  const p = list[i]!;
+  const run = Math.min(end - p, npages - i, list.length - i);
+  if (run >= NATIVE_RUN_MIN && list instanceof Int32Array && isPfnRun(m, list, i, p, run)) nr = i + run;
   for (; nr < npages; nr++) {
-    const p = list[nr]!;
-    if (p === NULL_PFN) folioOfEntry(m, p, 'gup_folio_next');
-    if (p < folio || p >= end) break;
+    const q = list[nr]!;
+    if (q === NULL_PFN) folioOfEntry(m, q, 'gup_folio_next');
+    if (q < folio || q >= end) break;
   }
   out[0] = nr - i;
   return folio;
