@@ -21,6 +21,12 @@
  * userfaultfd, no NUMA hinting; VM_PFNMAP ranges are populated at mmap, so a fault
  * there is a SIGBUS. The result is vm_fault_to_errno's: 0, -EFAULT (SIGSEGV/SIGBUS)
  * or -ENOMEM (VM_FAULT_OOM).
+ *
+ * Arguments: an address with no VMA (negative ones included: above TASK_SIZE as an
+ * `unsigned long`) is -EFAULT, the SIGSEGV of do_user_addr_fault's bad_area, and, as
+ * there, handle_mm_fault is never reached, so neither `pgfault` nor the cost counter
+ * moves. NaN or a fraction, and a `write` / `unshare` that is not a boolean, throw an
+ * ArgumentError.
  */
 import { PAGE_SIZE, PMD_ORDER } from './constants.js';
 import { EFAULT, ENOMEM } from './errno.js';
@@ -51,6 +57,7 @@ import { isVmHugetlbPage, vmaIsAnonymous, vmaLookup, vmaNeedsDirtyTracking, vmaP
 import { VM_PFNMAP, VM_SHARED, isCowMapping } from './vm-flags.js';
 import { doWpPage, maybeMkwrite } from './wp-page.js';
 import { KernelBug } from './bug.js';
+import { checkAddress, checkOptionalBool } from './address-arg-check.js';
 
 /** The fault's kind: FAULT_FLAG_WRITE and FAULT_FLAG_UNSHARE. */
 export interface FaultFlags {
@@ -59,17 +66,22 @@ export interface FaultFlags {
 }
 
 /**
- * `handle_mm_fault(vma, address, flags)` with the VMA looked up from `addr`. Counts
- * one fault (cost `faults`, vmstat `pgfault`). Returns 0, -EFAULT or -ENOMEM.
+ * `handle_mm_fault(vma, address, flags)` with the VMA looked up from `addr` (as
+ * do_user_addr_fault does). With a VMA it counts one fault (cost `faults`, vmstat
+ * `pgfault`, mm_account_fault), failed ones included. Returns 0, -EFAULT (no VMA, or
+ * SIGSEGV/SIGBUS) or -ENOMEM.
  */
 export function handleMmFault(mm: Mm, addr: number, flags: FaultFlags = {}): number {
+  checkAddress('handleMmFault', 'addr', addr);
+  checkOptionalBool('handleMmFault', 'flags.write', flags.write);
+  checkOptionalBool('handleMmFault', 'flags.unshare', flags.unshare);
   const m = mm.m;
   const write = flags.write === true;
   const unshare = flags.unshare === true;
-  m.cost.faults++;
-  m.stat.pgfault++;
   const vma = vmaLookup(mm.vmas, addr);
   if (vma === null) return -EFAULT;
+  m.cost.faults++;
+  m.stat.pgfault++;
   if (unshare) {
     if (warnOn(m, write, 'handle_mm_fault: FAULT_FLAG_UNSHARE with FAULT_FLAG_WRITE')) return -EFAULT;
     if (warnOn(m, !isCowMapping(vma.flags), 'handle_mm_fault: FAULT_FLAG_UNSHARE on a non-COW mapping')) return -EFAULT;

@@ -11,8 +11,15 @@
  * private one is split. Simplified: `transparent_hugepage/use_zero_page` is taken as 0
  * (a read fault allocates a THP instead of mapping the huge zero page), and page-cache
  * THPs are PMD-mapped only in shared mappings (private file mappings use PTEs).
+ *
+ * Arguments: these are handle_mm_fault's steps and take what it guarantees: `vpn` in
+ * `vma` (and PMD-mappable for create_huge_pmd), `ms` the PMD slot covering it (none for
+ * create_huge_pmd, a present leaf for wp_huge_pmd), boolean `write` / `unshare`.
+ * Anything else is an ArgumentError.
  */
 import { PMD_ORDER } from './constants.js';
+import { badArgument, checkBool } from './arg-check.js';
+import { checkPmdSlotOf, checkVpnInVma } from './address-arg-check.js';
 import { allocFolio } from './alloc.js';
 import { filemapGetFolio } from './file.js';
 import { folioMarkDirty, folioPutRefs } from './folio.js';
@@ -34,6 +41,7 @@ export const FAULT_FALLBACK = 1;
  * leaf may map the 2 MiB block holding `vpn` in this VMA.
  */
 export function pmdMappable(vma: Vma, vpn: number): boolean {
+  if (!Number.isInteger(vpn)) badArgument('pmdMappable', 'vpn', vpn, 'an integer page number');
   if ((vma.flags & VM_NOHUGEPAGE) !== 0) return false;
   const first = vpn - (vpn % PMD_PAGES);
   const startVpn = vma.start / 4096;
@@ -50,6 +58,10 @@ export function pmdMappable(vma: Vma, vpn: number): boolean {
  * THP. Returns 0, -ENOMEM, or FAULT_FALLBACK (no PMD-order folio to be had).
  */
 export function createHugePmd(mm: Mm, vma: Vma, ms: number, vpn: number, write: boolean): number {
+  checkVpnInVma('createHugePmd', vma, vpn);
+  if (!pmdMappable(vma, vpn)) badArgument('createHugePmd', 'vpn', vpn, 'a page whose 2 MiB block the VMA may map with a PMD');
+  checkPmdSlotOf('createHugePmd', mm.pt, ms, vpn, false);
+  checkBool('createHugePmd', 'write', write);
   const m = mm.m;
   const pmd = mm.pt.pmd;
   const first = vpn - (vpn % PMD_PAGES);
@@ -87,6 +99,9 @@ export function createHugePmd(mm: Mm, vma: Vma, ms: number, vpn: number, write: 
  * FAULT_FALLBACK after splitting (the PTE level finishes the fault).
  */
 export function wpHugePmd(mm: Mm, vma: Vma, ms: number, vpn: number, unshare: boolean): number {
+  checkVpnInVma('wpHugePmd', vma, vpn);
+  checkPmdSlotOf('wpHugePmd', mm.pt, ms, vpn, true);
+  checkBool('wpHugePmd', 'unshare', unshare);
   const m = mm.m;
   const pmd = mm.pt.pmd;
   const folio = pmd.val[ms]!;

@@ -12,8 +12,13 @@
  * from the allocator, failing with -ENOMEM), and private anonymous hugetlb folios
  * have the anonymous mapping kind only (`folio_test_hugetlb` on them reads false in
  * the model; the VMA says hugetlb).
+ *
+ * Arguments: `vpn` must lie in `vma`, a hugetlb VMA, and `write` / `unshare` be
+ * booleans (handle_mm_fault's caller guarantees); anything else is an ArgumentError.
  */
 import { EFAULT, ENOMEM } from './errno.js';
+import { badArgument, checkBool } from './arg-check.js';
+import { checkVpnInVma } from './address-arg-check.js';
 import { allocFolio } from './alloc.js';
 import { KernelBug, warnOn } from './bug.js';
 import { filemapGetFolio } from './file.js';
@@ -46,6 +51,10 @@ import { maybeMkwrite } from './wp-page.js';
 
 /** `hugetlb_fault(mm, vma, address, flags)`. Returns 0, -ENOMEM or -EFAULT. */
 export function hugetlbFault(mm: Mm, vma: Vma, vpn: number, write: boolean, unshare: boolean): number {
+  if (vma.hugeOrder === 0) badArgument('hugetlbFault', 'vma', vma.flags, 'a hugetlb VMA (VM_HUGETLB)');
+  checkVpnInVma('hugetlbFault', vma, vpn);
+  checkBool('hugetlbFault', 'write', write);
+  checkBool('hugetlbFault', 'unshare', unshare);
   const order = vma.hugeOrder;
   const nr = 1 << order;
   const first = vpn - (vpn % nr);

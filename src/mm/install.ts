@@ -10,10 +10,17 @@
  * reference and each PMD/PUD mapping one, the caller's allocation reference becoming
  * the first of them (the fault path's folio_ref_add(folio, nr - 1)). The folio must be
  * freshly allocated (no mapping yet).
+ *
+ * Arguments: `folio` must be a folio's head PFN inside the memmap, `addr` an integer,
+ * `opts.writable` a boolean and `opts.pmd` / `opts.pud` booleans, not both true;
+ * anything else is an ArgumentError. An address with no VMA (negative ones included)
+ * is -EFAULT, as the fault it stands for would be.
  */
 import { PAGE_SIZE, PMD_ORDER, PUD_ORDER } from './constants.js';
 import { EEXIST, EFAULT, EINVAL } from './errno.js';
 import { filemapAddFolio } from './file.js';
+import { badArgument, checkBool, checkFolio } from './arg-check.js';
+import { checkAddress, checkOptionalBool } from './address-arg-check.js';
 import { folioRefAdd } from './folio.js';
 import type { Mm } from './mm.js';
 import { MAPPING_NONE, PG_ALLOCATED, PG_HEAD } from './page-flags.js';
@@ -39,9 +46,15 @@ export interface InstallOptions {
  */
 export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallOptions): number {
   const m = mm.m;
+  checkAddress('installFolio', 'addr', addr);
+  checkFolio(m, 'installFolio', 'folio', folio);
+  checkBool('installFolio', 'opts.writable', opts.writable);
+  checkOptionalBool('installFolio', 'opts.pmd', opts.pmd);
+  checkOptionalBool('installFolio', 'opts.pud', opts.pud);
+  if (opts.pmd === true && opts.pud === true) badArgument('installFolio', 'opts.pud', true, 'false when opts.pmd is true (one leaf level)');
   const vma = vmaLookup(mm.vmas, addr);
   if (vma === null) return -EFAULT;
-  if (!Number.isInteger(folio) || folio <= 0 || folio >= m.nrPages) return -EINVAL;
+  if (folio === m.zeroPfn) return -EINVAL;
   if ((m.flags[folio]! & (PG_ALLOCATED | PG_HEAD)) !== (PG_ALLOCATED | PG_HEAD) || m.refcount[folio]! < 1) return -EINVAL;
   if (m.mapping[folio] !== MAPPING_NONE || m.entireMapcount[folio] !== 0) return -EINVAL;
   if ((vma.flags & VM_PFNMAP) !== 0) return -EINVAL;

@@ -12,9 +12,11 @@
  * entries or locking (nothing runs concurrently), mappings are found by scanning page
  * tables rather than through the rmap, and the kernel's 10 retry passes collapse into
  * one (a reference that is there now is there on every retry in a single-threaded
- * model).
+ * model). Arguments: `folio` must be a folio's head PFN inside the memmap (a `struct
+ * folio *`; a free PFN is a folio already gone); anything else is an ArgumentError.
  */
 import { EAGAIN, ENOMEM } from './errno.js';
+import { checkFolio } from './arg-check.js';
 import { allocFolio } from './alloc.js';
 import { filemapReplaceFolio, machineFiles } from './file.js';
 import { folioPutRefs, folioRefAdd } from './folio.js';
@@ -52,6 +54,7 @@ function repointLeaves(level: PageTableLevel, from: number, nr: number, to: numb
  * held) or -ENOMEM (no target folio).
  */
 export function migrateFolioLongterm(m: Machine, folio: number): number {
+  checkFolio(m, 'migrateFolioLongterm', 'folio', folio);
   if ((m.flags[folio]! & (PG_ALLOCATED | PG_HEAD)) !== (PG_ALLOCATED | PG_HEAD)) return 0;
   const order = m.order[folio]!;
   const nr = 1 << order;

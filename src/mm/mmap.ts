@@ -5,23 +5,42 @@
  * 1 GiB, MAP_HUGETLB or a hugetlbfs file), fsdax, and a VM_IO | VM_PFNMAP device
  * populated with special PTEs as remap_pfn_range does.
  *
- * Faithful: -EINVAL for a zero length, a missing sharing type, an unaligned MAP_FIXED
- * address or offset; -ENOMEM when the range does not fit below TASK_SIZE; -EEXIST for
- * MAP_FIXED_NOREPLACE over a mapping; MAP_FIXED replaces what was there; hugetlb
- * lengths round up to the huge page size; VM flags as the kernel sets them (VM_MAY*,
- * VM_SHARED|VM_MAYSHARE, VM_HUGETLB, VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP).
+ * Faithful: the checks come in the kernel's order (x86 sys_mmap, ksys_mmap_pgoff,
+ * do_mmap, __get_unmapped_area): -EINVAL for an unaligned offset, a zero length, a
+ * MAP_HUGETLB without a hugetlbfs file or known huge page size, a MAP_FIXED address
+ * not page (hugetlb: huge page) aligned, a bad sharing type (mmap-flag-checks.ts);
+ * -ENOMEM when the length wraps or the range does not fit below TASK_SIZE (a negative
+ * length or MAP_FIXED address is one, as an `unsigned long`); -EEXIST for
+ * MAP_FIXED_NOREPLACE over a mapping; -EOVERFLOW for a negative file offset
+ * (file_mmap_ok); -EOPNOTSUPP for MAP_SHARED_VALIDATE with an unknown flag; MAP_FIXED
+ * replaces what was there, once everything else has passed; hugetlb lengths round up
+ * to the huge page size; the offset of anonymous memory is ignored; PROT_* bits beyond
+ * READ/WRITE/EXEC are ignored (mmap does not validate prot; only mprotect does); VM
+ * flags as the kernel sets them (VM_MAY*, VM_SHARED|VM_MAYSHARE, VM_HUGETLB,
+ * VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP, VM_NORESERVE).
+ * Without `file`, `backing` stands for the fd (or, when it is 'anon', or 'shmem' with
+ * MAP_ANONYMOUS, for anonymous memory).
+ * Arguments no C caller could pass throw an ArgumentError naming the option: a
+ * length, address or offset that is NaN, infinite or fractional (an offset beyond
+ * 2^53 too), prot or flags that are not 32-bit integers, an order outside 0..PMD_ORDER,
+ * an unknown backing, zone or placement; so does a flag the model does not implement.
+ * Not the kernel's: a MAP_FIXED address below mmap_min_addr is -ENOMEM (the kernel's
+ * security_mmap_addr says -EPERM to an unprivileged caller).
  * Simplified: files are always opened read-write, no VMA merging, no overcommit
  * accounting, and a mapping of 2 MiB or more whose folio policy is PMD-sized is placed
  * on a 2 MiB boundary (thp_get_unmapped_area). The per-mapping policy (folio order,
  * zone, placement) is the model's, standing for sysfs THP settings and the allocator.
  */
 import { HPAGE_PMD_NR, PAGE_SIZE, PMD_ORDER, PMD_SIZE, PUD_ORDER, TASK_SIZE_MAX } from './constants.js';
-import { EEXIST, EINVAL, ENOMEM } from './errno.js';
+import { EEXIST, EINVAL, ENOMEM, EOVERFLOW } from './errno.js';
 import type { Placement } from './alloc.js';
+import { badArgument, checkInt, checkOneOf } from './arg-check.js';
+import { checkAddress, checkIntWord } from './address-arg-check.js';
+import { MAP_NORESERVE, mmapFlagsCheck, mmapHugetlbCheck } from './mmap-flag-checks.js';
 import type { MmFile } from './file.js';
 import { createFile, fileGet, fileRelease } from './file.js';
 import type { ZoneName } from './machine.js';
-import { MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_HUGE_1GB, MAP_HUGE_MASK, MAP_HUGE_SHIFT, MAP_HUGETLB, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, calcVmProtBits } from './mman.js';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_HUGE_1GB, MAP_HUGE_MASK, MAP_HUGE_SHIFT, MAP_HUGETLB, MAP_POPULATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, calcVmProtBits } from './mman.js';
 import type { Mm } from './mm.js';
 import { MMAP_BASE, MMAP_MIN_ADDR } from './mm.js';
 import { munmap } from './munmap.js';
@@ -38,6 +57,7 @@ import {
   VM_MAYREAD,
   VM_MAYSHARE,
   VM_MAYWRITE,
+  VM_NORESERVE,
   VM_PFNMAP,
   VM_SHARED,
   VM_WRITE,
@@ -80,55 +100,93 @@ function implicitFileKind(b: Backing): 'shmem' | 'ext4' | 'hugetlbfs' | 'fsdax' 
   return b === 'anon' ? 'shmem' : b;
 }
 
+const BACKINGS: readonly Backing[] = ['anon', 'shmem', 'ext4', 'hugetlb-2m', 'hugetlb-1g', 'fsdax', 'device'];
+const ZONES: readonly ZoneName[] = ['normal', 'cma', 'movable'];
+const PLACEMENTS: readonly Placement[] = ['adjacent', 'scattered'];
+
 /**
  * `mmap(addr, length, prot, flags, fd, offset)`. Returns the mapped address, or
- * -EINVAL, -ENOMEM or -EEXIST.
+ * -EINVAL, -ENOMEM, -EEXIST, -EOVERFLOW or -EOPNOTSUPP; bad arguments no C caller could
+ * pass, and flags the model does not implement, throw an ArgumentError (see header).
  */
 export function mmap(mm: Mm, opts: MmapOptions): number {
   const flags = opts.flags;
-  const type = flags & MAP_TYPE;
-  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
-  const shared = type !== MAP_PRIVATE;
-  if (!Number.isSafeInteger(opts.length) || opts.length <= 0) return -EINVAL;
+  checkIntWord('mmap', 'opts.flags', flags);
+  checkIntWord('mmap', 'opts.prot', opts.prot);
+  checkAddress('mmap', 'opts.length', opts.length);
+  if (opts.addr !== undefined) checkAddress('mmap', 'opts.addr', opts.addr);
   const offset = opts.offset ?? 0;
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) return -EINVAL;
+  if (!Number.isSafeInteger(offset)) badArgument('mmap', 'opts.offset', offset, 'a safe integer byte offset');
   const order = opts.order ?? 0;
-  if (!Number.isInteger(order) || order < 0 || order > PMD_ORDER) return -EINVAL;
+  checkInt('mmap', 'opts.order', order, 0, PMD_ORDER);
+  if (opts.backing !== undefined) checkOneOf('mmap', 'opts.backing', opts.backing, BACKINGS);
+  if (opts.zone !== undefined) checkOneOf('mmap', 'opts.zone', opts.zone, ZONES);
+  if (opts.placement !== undefined) checkOneOf('mmap', 'opts.placement', opts.placement, PLACEMENTS);
   const zone = opts.zone ?? 'normal';
   const placement = opts.placement ?? 'adjacent';
 
+  // x86 sys_mmap: the byte offset must be page aligned.
+  if (offset % PAGE_SIZE !== 0) return -EINVAL;
+  const type = flags & MAP_TYPE;
+  const shared = type === MAP_SHARED || type === MAP_SHARED_VALIDATE;
   let backing: Backing = opts.backing ?? 'anon';
-  if ((flags & MAP_HUGETLB) !== 0 && opts.file === undefined)
-    backing = ((flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK) === MAP_HUGE_1GB >>> MAP_HUGE_SHIFT ? 'hugetlb-1g' : 'hugetlb-2m';
+  const anonFlag = (flags & MAP_ANONYMOUS) !== 0 || backing === 'anon';
+  if ((flags & MAP_HUGETLB) !== 0) {
+    const err = opts.file !== undefined ? mmapHugetlbCheck(flags, false, opts.file.kind) : mmapHugetlbCheck(flags, anonFlag, implicitFileKind(backing));
+    if (err !== 0) return err;
+    if (opts.file === undefined && anonFlag)
+      backing = ((flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK) === MAP_HUGE_1GB >>> MAP_HUGE_SHIFT ? 'hugetlb-1g' : 'hugetlb-2m';
+  }
   const kind = opts.file?.kind ?? (backing === 'anon' && !shared ? null : implicitFileKind(backing));
+  // do_mmap's `file == NULL`: private anonymous memory, or shared anonymous (shmem_zero_setup comes later).
+  const anonymous = opts.file === undefined && (kind === null || (kind === 'shmem' && anonFlag && (backing === 'anon' || backing === 'shmem')));
   const hugeOrder = kind === 'hugetlbfs' ? (opts.file?.order ?? (backing === 'hugetlb-1g' ? PUD_ORDER : PMD_ORDER)) : 0;
   const unit = PAGE_SIZE * (1 << hugeOrder);
+  // ksys_mmap_pgoff aligns a hugetlb length (ALIGN may wrap to 0), do_mmap refuses 0 and
+  // PAGE_ALIGN wrapping to 0 or past TASK_SIZE: a negative length is one of those.
+  if (opts.length < 0) return hugeOrder > 0 && -opts.length < unit ? -EINVAL : -ENOMEM;
+  if (opts.length === 0) return -EINVAL;
   const len = Math.ceil(opts.length / unit) * unit;
   if (len > TASK_SIZE_MAX) return -ENOMEM;
-  if (offset % unit !== 0) return -EINVAL;
+  // The kernel ignores the offset of anonymous memory (pgoff = 0, or addr >> PAGE_SHIFT).
+  const off = anonymous ? 0 : offset;
 
   let align = unit;
-  if (hugeOrder === 0 && len >= PMD_SIZE && (order === PMD_ORDER || opts.file?.order === PMD_ORDER) && (offset / PAGE_SIZE) % HPAGE_PMD_NR === 0)
+  if (hugeOrder === 0 && len >= PMD_SIZE && (order === PMD_ORDER || opts.file?.order === PMD_ORDER) && (off / PAGE_SIZE) % HPAGE_PMD_NR === 0)
     align = PMD_SIZE;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   let addr: number;
-  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
-    addr = opts.addr ?? -1;
-    if (!Number.isSafeInteger(addr) || addr < 0 || addr % unit !== 0) return -EINVAL;
-    if (addr + len > TASK_SIZE_MAX || addr < MMAP_MIN_ADDR) return -ENOMEM;
-    if (overlaps(mm.vmas, addr, addr + len)) {
-      if ((flags & MAP_FIXED) === 0) return -EEXIST;
-      // The unmap can fail (it cannot split a hugetlb VMA inside a huge page): then the
-      // old mapping stays and mmap returns the error, as __mmap_setup does.
-      const err = munmap(mm, addr, len);
-      if (err < 0) return err;
-    }
+  if (fixed) {
+    // __get_unmapped_area: hugetlb's get_unmapped_area refuses a misaligned address
+    // first, then `addr > TASK_SIZE - len` (a negative address is above TASK_SIZE),
+    // then offset_in_page(addr).
+    addr = opts.addr ?? 0;
+    if (unit > PAGE_SIZE && addr % unit !== 0) return -EINVAL;
+    if (addr < 0 || addr > TASK_SIZE_MAX - len) return -ENOMEM;
+    if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    if (addr < MMAP_MIN_ADDR) return -ENOMEM;
+    if ((flags & MAP_FIXED_NOREPLACE) !== 0 && overlaps(mm.vmas, addr, addr + len)) return -EEXIST;
   } else {
     const hint = opts.addr;
-    if (hint !== undefined && Number.isSafeInteger(hint) && hint % align === 0 && hint >= MMAP_MIN_ADDR &&
-        hint + len <= TASK_SIZE_MAX && !overlaps(mm.vmas, hint, hint + len))
+    if (hint !== undefined && hint % align === 0 && hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE_MAX - len &&
+        !overlaps(mm.vmas, hint, hint + len))
       addr = hint;
     else addr = getUnmappedArea(mm.vmas, len, align);
     if (addr < 0) return -ENOMEM;
+  }
+  // file_mmap_ok: a negative offset is a pgoff past MAX_LFS_FILESIZE.
+  if (!anonymous && off < 0) return -EOVERFLOW;
+  const f = mmapFlagsCheck(flags, anonymous, kind === 'fsdax');
+  if (f < 0) return f;
+  // hugetlbfs_file_mmap: the offset must be huge page aligned.
+  if (off % unit !== 0) return -EINVAL;
+
+  // Only now does anything change: a MAP_FIXED mapping replaces what was there.
+  if (fixed && overlaps(mm.vmas, addr, addr + len)) {
+    // The unmap can fail (it cannot split a hugetlb VMA inside a huge page): then the
+    // old mapping stays and mmap returns the error, as __mmap_setup does.
+    const err = munmap(mm, addr, len);
+    if (err < 0) return err;
   }
 
   let file: MmFile | null = null;
@@ -136,21 +194,22 @@ export function mmap(mm: Mm, opts: MmapOptions): number {
     file = opts.file;
     fileGet(file);
   } else if (kind !== null) {
-    const f = createFile(mm.m, kind, offset + len, { order: kind === 'hugetlbfs' ? hugeOrder : order, zone });
-    if (typeof f === 'number') return f;
-    file = f;
+    const nf = createFile(mm.m, kind, off + len, { order: kind === 'hugetlbfs' ? hugeOrder : order, zone });
+    if (typeof nf === 'number') return nf;
+    file = nf;
   }
 
   let vmFlags = calcVmProtBits(opts.prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
   if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
   if (kind === 'hugetlbfs') vmFlags |= VM_HUGETLB;
   if (kind === 'device') vmFlags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+  if ((f & MAP_NORESERVE) !== 0) vmFlags |= VM_NORESERVE;
   const vma: Vma = {
     start: addr,
     end: addr + len,
     flags: vmFlags,
     file,
-    pgoff: file === null ? addr / PAGE_SIZE : offset / PAGE_SIZE,
+    pgoff: file === null ? addr / PAGE_SIZE : off / PAGE_SIZE,
     order: file === null ? order : 0,
     zone,
     placement,

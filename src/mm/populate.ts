@@ -6,10 +6,13 @@
  * everything else for read; pages already mapped with enough permission are skipped,
  * huge leaves as a whole; VM_IO/VM_PFNMAP VMAs are skipped; errors are ignored.
  * The kernel does this through __get_user_pages without a page array; the model walks
- * the page tables directly since src/mm sits below the GUP layer.
+ * the page tables directly since src/mm sits below the GUP layer. Arguments: [start,
+ * end) must be page aligned and inside the VMA (the kernel's VM_BUG_ONs); anything else
+ * is an ArgumentError.
  */
 import { PAGE_SIZE } from './constants.js';
 import { handleMmFault } from './fault.js';
+import { checkRangeInVma } from './address-arg-check.js';
 import type { Mm } from './mm.js';
 import { _PAGE_RW, PMD_PAGES, PMD_LEVEL, PTE_LEVEL, PUD_PAGES, findLeaf, leafLevel, leafSlot } from './page-table.js';
 import type { Vma } from './vma.js';
@@ -17,6 +20,7 @@ import { VM_IO, VM_PFNMAP, VM_SHARED, VM_WRITE } from './vm-flags.js';
 
 /** Faults in [start, end) of `vma` as MAP_POPULATE does. */
 export function populateVmaPageRange(mm: Mm, vma: Vma, start: number, end: number): void {
+  checkRangeInVma('populateVmaPageRange', vma, start, end);
   if ((vma.flags & (VM_IO | VM_PFNMAP)) !== 0) return;
   const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   const pt = mm.pt;

@@ -6,10 +6,12 @@
  * the folio gains HPAGE_PMD_NR - 1 references (one per PTE mapping now), and
  * PageAnonExclusive moves from the head to every page (RMAP_EXCLUSIVE). For a
  * file/shmem THP the kernel just zaps the PMD and lets later faults map PTEs; so does
- * the model. hugetlb PMDs are never split.
+ * the model. hugetlb PMDs are never split. Arguments: `vpn` must lie in `vma` (the
+ * kernel's callers pass an address of the VMA); anything else is an ArgumentError.
  */
 import { HPAGE_PMD_NR } from './constants.js';
 import { KernelBug } from './bug.js';
+import { checkVpnInVma } from './address-arg-check.js';
 import { folioPutRefs, folioRefAdd } from './folio.js';
 import type { Mm } from './mm.js';
 import { MAPPING_ANON } from './page-flags.js';
@@ -20,6 +22,7 @@ import { isVmHugetlbPage } from './vma.js';
 
 /** `split_huge_pmd(vma, pmd, address)` for the PMD covering `vpn`; no-op if it is not a leaf. */
 export function splitHugePmd(mm: Mm, vma: Vma, vpn: number): void {
+  checkVpnInVma('splitHugePmd', vma, vpn);
   const pt = mm.pt;
   const ms = pmdSlot(pt, vpn, false);
   if (ms < 0) return;

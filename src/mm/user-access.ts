@@ -9,9 +9,17 @@
  * memory (the COW-vs-GUP problem). Simplified: access is per page, not per byte; a
  * store marks the leaf dirty and a page-cache folio dirty at once (the kernel finds the
  * dirty PTE at writeback or unmap).
+ *
+ * Arguments: a range that leaves the user address space (a negative address or length
+ * is one: above TASK_SIZE as an `unsigned long` / `size_t`) fails access_ok: -EFAULT
+ * before any page is touched. A length of 0 touches nothing and succeeds. NaN,
+ * infinities and fractions, a `tag` that is not an int, and an `out` array shorter than
+ * the pages the range spans throw an ArgumentError.
  */
-import { PAGE_SIZE } from './constants.js';
+import { PAGE_SIZE, TASK_SIZE_MAX } from './constants.js';
 import { EFAULT } from './errno.js';
+import { badArgument } from './arg-check.js';
+import { checkAddress } from './address-arg-check.js';
 import { KernelBug } from './bug.js';
 import { handleMmFault } from './fault.js';
 import { folioMarkDirty, folioTestAnon, pageFolio } from './folio.js';
@@ -30,9 +38,20 @@ export function nextContentTag(m: Machine): number {
   return t;
 }
 
+/** Checks `addr` and `length` for `fn`: an ArgumentError, or true when the range passes access_ok. */
+function accessOk(fn: string, addr: number, length: number): boolean {
+  checkAddress(fn, 'addr', addr);
+  checkAddress(fn, 'length', length);
+  return addr >= 0 && length >= 0 && addr <= TASK_SIZE_MAX && length <= TASK_SIZE_MAX - addr;
+}
+
+/** The number of pages [addr, addr + length) touches; length > 0. */
+function pagesSpanned(addr: number, length: number): number {
+  return vpnOf(addr + length - 1) - vpnOf(addr) + 1;
+}
+
 function access(mm: Mm, addr: number, length: number, write: boolean, tag: number, out: Int32Array | null): number {
   if (length === 0) return 0;
-  if (!Number.isSafeInteger(addr) || addr < 0 || !Number.isSafeInteger(length) || length < 0) return -EFAULT;
   const m = mm.m;
   const pt = mm.pt;
   const first = vpnOf(addr);
@@ -72,8 +91,11 @@ function access(mm: Mm, addr: number, length: number, write: boolean, tag: numbe
  * sets each page's content tag to `tag` (default: a fresh tag). Returns 0, -EFAULT
  * (SIGSEGV: no mapping or no write permission) or -ENOMEM.
  */
-export function userWrite(mm: Mm, addr: number, length: number, tag: number = nextContentTag(mm.m)): number {
-  return access(mm, addr, length, true, tag, null);
+export function userWrite(mm: Mm, addr: number, length: number, tag?: number): number {
+  const ok = accessOk('userWrite', addr, length);
+  if (tag !== undefined && (tag | 0) !== tag) badArgument('userWrite', 'tag', tag, 'an int content tag');
+  if (!ok) return -EFAULT;
+  return access(mm, addr, length, true, tag ?? nextContentTag(mm.m), null);
 }
 
 /**
@@ -82,13 +104,17 @@ export function userWrite(mm: Mm, addr: number, length: number, tag: number = ne
  * tag in out[i]. Returns 0, -EFAULT or -ENOMEM.
  */
 export function userRead(mm: Mm, addr: number, length: number, out: Int32Array | null = null): number {
+  if (!accessOk('userRead', addr, length)) return -EFAULT;
+  if (out !== null && length > 0 && out.length < pagesSpanned(addr, length))
+    badArgument('userRead', 'out', out.length, `an Int32Array of at least ${pagesSpanned(addr, length)} entries`);
   return access(mm, addr, length, false, 0, out);
 }
 
 /** The content tags the process sees over [addr, addr + length), or -errno. */
 export function userReadTags(mm: Mm, addr: number, length: number): Int32Array | number {
-  if (length <= 0) return new Int32Array(0);
-  const out = new Int32Array(vpnOf(addr + length - 1) - vpnOf(addr) + 1);
-  const ret = userRead(mm, addr, length, out);
+  if (!accessOk('userReadTags', addr, length)) return -EFAULT;
+  if (length === 0) return new Int32Array(0);
+  const out = new Int32Array(pagesSpanned(addr, length));
+  const ret = access(mm, addr, length, false, 0, out);
   return ret < 0 ? ret : out;
 }

@@ -12,19 +12,29 @@
  * zero page), mapped writable+dirty for a write fault and read-only for an unshare.
  * Simplified: a large folio is never reused (the pre-CONFIG_MM_ID rule; v6.16+ reuses a
  * PTE-mapped large folio mapped only by this mm), so a COW of an mTHP page always copies.
+ *
+ * Arguments: `slot` must be a present PTE (do_wp_page's vmf->pte), `folio` a folio's
+ * head PFN, `bits` only _PAGE_* bits and `unshare` a boolean; anything else is an
+ * ArgumentError.
  */
 import { ENOMEM } from './errno.js';
+import { checkBool, checkFlags, checkFolio } from './arg-check.js';
+import { checkPresentPteSlot } from './address-arg-check.js';
 import { allocFolio } from './alloc.js';
 import { folioMarkDirty, folioPutRefs, folioTestAnon, pageFolio } from './folio.js';
 import { currentAllocZone } from './memalloc-pin.js';
 import type { Mm } from './mm.js';
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL } from './page-table.js';
+import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, _PAGE_SPECIAL } from './page-table.js';
 import { folioAddNewAnonRmapPtes, folioRemoveRmapPtes, pageAnonExclusive, setPageAnonExclusive } from './rmap.js';
 import type { Vma } from './vma.js';
 import { VM_MAYSHARE, VM_SHARED, VM_WRITE } from './vm-flags.js';
 
+/** Every _PAGE_* bit the model's entries carry. */
+const PTE_BITS = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED | _PAGE_SPECIAL | _PAGE_PSE;
+
 /** `maybe_mkwrite(pte, vma)`: _PAGE_RW only when the VMA is writable. */
 export function maybeMkwrite(vma: Vma, bits: number): number {
+  checkFlags('maybeMkwrite', 'bits', bits, PTE_BITS);
   return (vma.flags & VM_WRITE) !== 0 ? bits | _PAGE_RW : bits;
 }
 
@@ -34,6 +44,7 @@ export function maybeMkwrite(vma: Vma, bits: number): number {
  */
 export function wpCanReuseAnonFolio(mm: Mm, folio: number): boolean {
   const m = mm.m;
+  checkFolio(m, 'wpCanReuseAnonFolio', 'folio', folio);
   if (m.order[folio]! > 0) return false;
   return m.refcount[folio] === 1;
 }
@@ -43,6 +54,8 @@ export function wpCanReuseAnonFolio(mm: Mm, folio: number): boolean {
  * Returns 0 or -ENOMEM.
  */
 export function doWpPage(mm: Mm, vma: Vma, slot: number, unshare: boolean): number {
+  checkPresentPteSlot('doWpPage', mm.pt, slot);
+  checkBool('doWpPage', 'unshare', unshare);
   const m = mm.m;
   const pte = mm.pt.pte;
   const b = pte.bits[slot]!;
@@ -71,6 +84,8 @@ export function doWpPage(mm: Mm, vma: Vma, slot: number, unshare: boolean): numb
  * order-0 copy. Returns 0 or -ENOMEM (VM_FAULT_OOM).
  */
 export function wpPageCopy(mm: Mm, vma: Vma, slot: number, unshare: boolean): number {
+  checkPresentPteSlot('wpPageCopy', mm.pt, slot);
+  checkBool('wpPageCopy', 'unshare', unshare);
   const m = mm.m;
   const pte = mm.pt.pte;
   const oldBits = pte.bits[slot]!;

@@ -8,9 +8,12 @@
  * first; special PTEs (zero page, PFN maps) hold no reference. A folio freed by the
  * last put is returned to the allocator; a pinned folio survives until unpinned.
  * Simplified: no TLB gathering, no dirty propagation on zap, empty page tables stay.
+ * Arguments: [start, end) must be a page-aligned range inside the VMA, as the kernel's
+ * callers guarantee; anything else is an ArgumentError.
  */
 import { PAGE_SIZE } from './constants.js';
 import { KernelBug } from './bug.js';
+import { checkRangeInVma } from './address-arg-check.js';
 import { folioPutRefs, pageFolio } from './folio.js';
 import type { Mm } from './mm.js';
 import {
@@ -30,6 +33,7 @@ import type { Vma } from './vma.js';
 
 /** Unmaps [start, end) (bytes, page aligned) of `vma`. Huge leaves must be fully covered except THP PMDs. */
 export function zapVma(mm: Mm, vma: Vma, start: number, end: number): void {
+  checkRangeInVma('zapVma', vma, start, end);
   const pt = mm.pt;
   const m = mm.m;
   let vpn = start / PAGE_SIZE;

@@ -135,7 +135,7 @@ function build(sc: Scenario): { mm: Mm; child: Mm | null; start: number; flags: 
     const addr = BASE + vpn * P;
     const backing = s.backing === 'shmem' ? 'anon' : s.backing;
     const prot = s.writable ? PROT_READ | PROT_WRITE : PROT_READ;
-    const got = mmap(mm, { addr, length: s.pages * P, prot, flags: s.backing === 'shmem' ? flags | MAP_SHARED : flags, order: s.order, zone: s.cma ? 'cma' : 'normal', backing, placement: s.placement });
+    const got = mmap(mm, { addr, length: s.pages * P, prot, flags: s.backing === 'shmem' ? (flags & ~MAP_PRIVATE) | MAP_SHARED : flags, order: s.order, zone: s.cma ? 'cma' : 'normal', backing, placement: s.placement });
     if (got !== addr) throw new Error(`mmap ${addr.toString(16)}: ${got}`);
     vpn += s.pages;
   }
