@@ -7,5 +7,6 @@ import base from './vitest.config.js';
 
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ['test/{mm,gup,block,misuse,model,proposals}/**/*.test.ts'] },
+  // Instrumented code under per-test coverage runs several times slower than plain.
+  test: { ...base.test, include: ['test/{mm,gup,block,misuse,model,proposals,bad-arguments}/**/*.test.ts'], testTimeout: 300_000 },
 });

@@ -52,4 +52,4 @@ it('mmap/munmap/fault/write/fork/exit/pin/complete/migrate sequences agree with 
   if (process.env.FC_PATH !== undefined || exactRuns) return;
   const reached = coverage();
   for (const e of REQUIRED_EVENTS) expect(reached[e], `never reached: ${e}`).toBeGreaterThan(0);
-});
+}, 300_000); // ~10 s alone; minutes on a loaded machine, and FC_NUM_RUNS can raise it
