@@ -105,9 +105,9 @@ function refuseNext(fn: string, room: number, npages: number, i: number, out: In
  * A count of `pages` entries: an integer in 0..pages.length, or, where the kernel
  * guards against it, a -errno it answers itself.
  */
-function checkEntryCount(fn: string, arg: string, pages: PageArray, n: number, errnoAnswered: boolean): void {
+function checkEntryCount(fn: string, arrayArg: string, pages: PageArray, arg: string, n: number, errnoAnswered: boolean): void {
   if ((n | 0) === n && (n >= 0 || (errnoAnswered && isErrValue(n))) && n <= pages.length) return;
-  if (Number.isInteger(n) && n > pages.length) checkPageArrayRoom(fn, 'pages', pages, n);
+  if (Number.isInteger(n) && n > pages.length) checkPageArrayRoom(fn, arrayArg, pages, n);
   badArgument(fn, arg, n, errnoAnswered ? `a count in 0..${pages.length} or a -errno` : `a count in 0..${pages.length}`);
 }
 
@@ -150,7 +150,7 @@ const run = new Int32Array(1);
  * same folio; NULL entries at the start of a run are skipped; a -errno count WARNs.
  */
 export function unpinUserPages(m: Machine, pages: PageArray, npages: number): void {
-  checkEntryCount('unpinUserPages', 'npages', pages, npages, true);
+  checkEntryCount('unpinUserPages', 'pages', pages, 'npages', npages, true);
   releaseUserPages(m, pages, npages);
 }
 
@@ -175,7 +175,7 @@ function releaseUserPages(m: Machine, pages: PageArray, npages: number): void {
  */
 export function unpinUserPagesDirtyLock(m: Machine, pages: PageArray, npages: number, makeDirty: boolean): void {
   checkBool('unpinUserPagesDirtyLock', 'makeDirty', makeDirty);
-  checkEntryCount('unpinUserPagesDirtyLock', 'npages', pages, npages, !makeDirty);
+  checkEntryCount('unpinUserPagesDirtyLock', 'pages', pages, 'npages', npages, !makeDirty);
   if (!makeDirty) {
     releaseUserPages(m, pages, npages);
     return;
@@ -211,7 +211,7 @@ export function unpinUserPageRangeDirtyLock(m: Machine, page: number, npages: nu
  * one put of the run length; runs of NULL are skipped; a -errno count WARNs.
  */
 export function unpinFolios(m: Machine, folios: PageArray, nfolios: number): void {
-  checkEntryCount('unpinFolios', 'nfolios', folios, nfolios, true);
+  checkEntryCount('unpinFolios', 'folios', folios, 'nfolios', nfolios, true);
   if (m.checker !== null) checkUnpinFolios(m.checker, folios, nfolios);
   if (isErrValue(nfolios)) return warn(m, `unpin_folios: nfolios is an error value ${nfolios}`);
   let i = 0;
