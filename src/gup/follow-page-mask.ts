@@ -13,7 +13,11 @@
  * from this one to the leaf's end, capped by what is left), so the caller's second grab
  * (page_increm - 1 refs) never exceeds what the sink takes. Not modelled: FOLL_DUMP's
  * hole handling beyond -EFAULT for special pages, PROT_NONE/NUMA entries, hwpoison.
+ *
+ * Arguments: `vpn` a virtual page number (0..2^52), `nrLeft` an integer count of at
+ * least 1; anything else is an ArgumentError (a few integer tests per page followed).
  */
+import { badArgument } from '../mm/arg-check.js';
 import { EEXIST, EFAULT, EMLINK } from '../mm/errno.js';
 import { warn } from '../mm/bug.js';
 import { FOLL_DUMP, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_TOUCH, FOLL_WRITE } from '../mm/foll-flags.js';
@@ -41,6 +45,7 @@ import { isVmHugetlbPage } from '../mm/vma.js';
 import { canFollowWriteCommon, gupMustUnshare } from './gup-must-unshare.js';
 import { FOLLOW_NO_PAGE, FOLLOW_SINK_FULL, type GupWalk } from './gup-walk.js';
 import { tryGrabFolio } from './try-grab-folio.js';
+import { checkVpnArg } from './gup-arg-types.js';
 
 /**
  * `follow_page_mask(vma, address, flags, &page_mask)` for virtual page `vpn`, with
@@ -49,6 +54,9 @@ import { tryGrabFolio } from './try-grab-folio.js';
  * or another -errno from the grab.
  */
 export function followPageMask(w: GupWalk, vma: Vma, vpn: number, nrLeft: number): number {
+  checkVpnArg('followPageMask', 'vpn', vpn);
+  if (!(nrLeft >= 1 && Number.isInteger(nrLeft) && nrLeft <= 2 ** 64))
+    badArgument('followPageMask', 'nrLeft', nrLeft, 'an integer in 1..2^64 (the pages still wanted)');
   const m = w.m;
   const pt = w.mm.pt;
   const cost = m.cost;

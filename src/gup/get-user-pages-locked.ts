@@ -13,6 +13,9 @@
  * COMPLETED), so FOLL_UNLOCKABLE's retry loop never runs; fatal signals are not
  * modelled. A walk stopped by its sink returns what it took (0 included) without the
  * "nothing pinned" WARN and -EFAULT of __get_user_pages_locked.
+ *
+ * Arguments: `vpn` a virtual page number (0..2^52) and `nrPages` an unsigned count, as
+ * the entry points convert them (gup-range.ts); anything else is an ArgumentError.
  */
 import { EFAULT } from '../mm/errno.js';
 import { warnOn } from '../mm/bug.js';
@@ -28,6 +31,7 @@ import { FOLLOW_NO_PAGE, FOLLOW_SINK_FULL, type GupWalk } from './gup-walk.js';
 import { gupPutFolio } from './gup-put-folio.js';
 import { tryGrabFolio } from './try-grab-folio.js';
 import { EEXIST, EMLINK } from '../mm/errno.js';
+import { checkPageCountArg, checkVpnArg } from './gup-arg-types.js';
 
 /** `faultin_page(vma, address, flags, unshare, locked)`: 0 or -errno. */
 function faultinPage(w: GupWalk, addr: number, unshare: boolean): number {
@@ -40,6 +44,8 @@ function faultinPage(w: GupWalk, addr: number, unshare: boolean): number {
  * `vpn`. Returns the pages taken, or -errno when none was.
  */
 export function getUserPagesInner(w: GupWalk, vpn: number, nrPages: number): number {
+  checkVpnArg('getUserPagesInner', 'vpn', vpn);
+  checkPageCountArg('getUserPagesInner', 'nrPages', nrPages);
   if (nrPages === 0) return 0;
   const m = w.m;
   const flags = w.flags;
@@ -104,6 +110,8 @@ export function getUserPagesInner(w: GupWalk, vpn: number, nrPages: number): num
  * page `vpn`: 0 for nr_pages 0, else the pages taken or -errno.
  */
 export function getUserPagesLocked(w: GupWalk, vpn: number, nrPages: number): number {
+  checkVpnArg('getUserPagesLocked', 'vpn', vpn);
+  checkPageCountArg('getUserPagesLocked', 'nrPages', nrPages);
   if (nrPages === 0) return 0;
   if ((w.flags & FOLL_PIN) !== 0) w.mm.hasPinned = true;
   // Traditional behaviour: a page array without FOLL_PIN means FOLL_GET.

@@ -12,13 +12,24 @@
  * the current kernel has no explicit test and would walk an empty range with its
  * do-while loops; the model follows the kernel-doc ("If nr_pages is 0 or negative,
  * returns 0" for 0). A walk stopped by its sink returns at once, without the slow path.
+ *
+ * Arguments: `start` and `nrPages` are unsigned longs (a negative value wraps, and the
+ * range check answers it: a negative start is above TASK_SIZE_MAX, a negative count
+ * wraps start + len or ends above it); NaN, fractions and values no unsigned long
+ * holds are an ArgumentError, as is a `gupFlags` that is no unsigned 32-bit word
+ * (undefined bits fall outside the fast path's mask: WARN and -EINVAL, as above).
+ * Simplified: a count of 2^53 pages or more, or a negative one, that passes the range
+ * check (its byte length wraps to a small one) is an ArgumentError rather than the
+ * kernel's walk over a wrapped range: the model's counts are exact only below 2^53.
  */
+import { badArgument, checkGupFlagsWord } from '../mm/arg-check.js';
 import { PAGE_SIZE } from '../mm/constants.js';
 import { EINVAL } from '../mm/errno.js';
 import { warnOn } from '../mm/bug.js';
 import { FOLL_FAST_ONLY, FOLL_PIN, FOLL_TOUCH, FOLL_UNLOCKABLE } from '../mm/foll-flags.js';
 import type { Mm } from '../mm/mm.js';
 import { gupFast } from './gup-fast.js';
+import { checkUlongArg } from './gup-arg-types.js';
 import { gupFastRangeCheck } from './gup-range.js';
 import type { GupSink } from './gup-sink.js';
 import { GupWalk } from './gup-walk.js';
@@ -32,14 +43,18 @@ import { GUP_FAST_FLAGS } from './is-valid-gup-args.js';
  * not count an API call.
  */
 export function gupFastFallback(mm: Mm, start: number, nrPages: number, gupFlags: number, sink: GupSink): number {
+  checkUlongArg('gupFastFallback', 'start', start);
+  checkUlongArg('gupFastFallback', 'nrPages', nrPages);
+  checkGupFlagsWord('gupFastFallback', gupFlags);
   if (warnOn(mm.m, (gupFlags & ~GUP_FAST_FLAGS) !== 0, 'gup_fast_fallback: flags outside the fast path mask')) return -EINVAL;
-  if (!Number.isSafeInteger(nrPages) || !Number.isInteger(start)) return -EINVAL;
+  const err = gupFastRangeCheck(start, nrPages);
+  if (err === 0 && !(Number.isSafeInteger(nrPages) && nrPages >= 0))
+    badArgument('gupFastFallback', 'nrPages', nrPages, 'a count below 2^53 once the range check passes');
   if ((gupFlags & FOLL_PIN) !== 0) mm.hasPinned = true;
-  const s = start < 0 ? start + 2 ** 64 : start;
-  const aligned = s - (s % PAGE_SIZE);
-  const err = gupFastRangeCheck(aligned, nrPages);
   if (err !== 0) return err;
   if (nrPages === 0) return 0;
+  // The range check passed, so start lies in 0..TASK_SIZE_MAX.
+  const aligned = start - (start % PAGE_SIZE);
   const vpn = aligned / PAGE_SIZE;
   const w = new GupWalk(mm, gupFlags, sink, true);
   const nrPinned = gupFast(w, vpn, vpn + nrPages);

@@ -16,10 +16,18 @@
  * arch_make_folio_accessible, PROT_NONE/NUMA entries.
  *
  * Hot path: plain loops over the page-table typed arrays, locals, no allocation.
+ *
+ * Arguments (ArgumentError): gupFast takes virtual page numbers 0 <= vpn <= vpnEnd <=
+ * TASK_SIZE_MAX >> PAGE_SHIFT, the range gup_fast_fallback lets through;
+ * gupFastFolioAllowed a folio's head PFN and a FOLL_* word. The walk itself calls the
+ * unchecked per-PTE steps (gup-fast-unchecked.ts): it passes only what it read from
+ * its own page tables.
  */
-import { FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../mm/foll-flags.js';
+import { checkFolio, checkInt } from '../mm/arg-check.js';
+import { PAGE_SIZE, TASK_SIZE_MAX } from '../mm/constants.js';
+import { FOLL_ALL_DEFINED, FOLL_PIN, FOLL_WRITE } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
-import { MAPPING_ANON, MAPPING_HUGETLB, MAPPING_SHMEM, PG_REFERENCED } from '../mm/page-flags.js';
+import { PG_REFERENCED } from '../mm/page-flags.js';
 import {
   _PAGE_PRESENT,
   _PAGE_PSE,
@@ -30,10 +38,12 @@ import {
   PTRS_PER_TABLE,
   PUD_PAGES,
 } from '../mm/page-table.js';
-import { gupMustUnshare } from './gup-must-unshare.js';
 import type { GupWalk } from './gup-walk.js';
 import { gupPutFolio } from './gup-put-folio.js';
-import { tryGrabFolioFast } from './try-grab-folio.js';
+import { gupFastFolioAllowedUnchecked, gupMustUnshareUnchecked, tryGrabFolioFastUnchecked } from './gup-fast-unchecked.js';
+import { checkFollWord } from './gup-arg-types.js';
+
+const VPN_END_MAX = TASK_SIZE_MAX / PAGE_SIZE;
 
 /**
  * `gup_fast_folio_allowed(folio, flags)`: a FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE pin
@@ -42,11 +52,20 @@ import { tryGrabFolioFast } from './try-grab-folio.js';
  * modelled).
  */
 export function gupFastFolioAllowed(m: Machine, folio: number, gupFlags: number): boolean {
-  const rejectFileBacked = (gupFlags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) === (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE);
-  if (!rejectFileBacked) return true;
-  // A NULL mapping (truncated, or never set) could be a file: fall back.
-  const kind = m.mapping[folio]!;
-  return kind === MAPPING_HUGETLB || kind === MAPPING_ANON || kind === MAPPING_SHMEM;
+  if (
+    !(
+      (folio | 0) === folio &&
+      folio >= 0 &&
+      folio < m.nrPages &&
+      (folio & ((1 << m.order[folio]!) - 1)) === 0 &&
+      (gupFlags >>> 0) === gupFlags &&
+      (gupFlags & ~FOLL_ALL_DEFINED) === 0
+    )
+  ) {
+    checkFolio(m, 'gupFastFolioAllowed', 'folio', folio);
+    checkFollWord('gupFastFolioAllowed', gupFlags);
+  }
+  return gupFastFolioAllowedUnchecked(m, folio, gupFlags);
 }
 
 /** Takes a huge leaf (PMD or PUD): one room, one grab, one add. Returns refs taken, 0 to stop. */
@@ -63,14 +82,14 @@ function gupFastLeaf(w: GupWalk, b: number, head: number, idx: number, refs: num
     return 0;
   }
   if (granted < refs) refs = granted;
-  const folio = tryGrabFolioFast(m, page, refs, flags);
+  const folio = tryGrabFolioFastUnchecked(m, page, refs, flags);
   if (folio < 0) return 0;
   if (m.checker !== null) m.checker.grabbed(folio, refs, flags);
-  if (!gupFastFolioAllowed(m, folio, flags)) {
+  if (!gupFastFolioAllowedUnchecked(m, folio, flags)) {
     gupPutFolio(m, folio, refs, flags);
     return 0;
   }
-  if ((b & _PAGE_RW) === 0 && gupMustUnshare(m, null, flags, folio)) {
+  if ((b & _PAGE_RW) === 0 && gupMustUnshareUnchecked(m, null, flags, folio)) {
     gupPutFolio(m, folio, refs, flags);
     return 0;
   }
@@ -84,6 +103,8 @@ function gupFastLeaf(w: GupWalk, b: number, head: number, idx: number, refs: num
  * of pages taken, a prefix of the range. Sets w.sinkFull if the sink stopped it.
  */
 export function gupFast(w: GupWalk, vpn: number, vpnEnd: number): number {
+  checkInt('gupFast', 'vpn', vpn, 0, VPN_END_MAX);
+  checkInt('gupFast', 'vpnEnd', vpnEnd, vpn, VPN_END_MAX);
   const mm = w.mm;
   const m = w.m;
   const cost = m.cost;
@@ -152,10 +173,10 @@ export function gupFast(w: GupWalk, vpn: number, vpnEnd: number): number {
             w.sinkFull = true;
             break walk;
           }
-          const folio = tryGrabFolioFast(m, page, 1, flags);
+          const folio = tryGrabFolioFastUnchecked(m, page, 1, flags);
           if (folio < 0) break walk;
           if (m.checker !== null) m.checker.grabbed(folio, 1, flags);
-          if (!gupFastFolioAllowed(m, folio, flags) || ((b & _PAGE_RW) === 0 && gupMustUnshare(m, null, flags, page))) {
+          if (!gupFastFolioAllowedUnchecked(m, folio, flags) || ((b & _PAGE_RW) === 0 && gupMustUnshareUnchecked(m, null, flags, page))) {
             gupPutFolio(m, folio, 1, flags);
             break walk;
           }

@@ -11,6 +11,11 @@
  * migration failure returns -ENOMEM with nothing of the attempt left pinned. The
  * pages GUP-fast pinned before the slow path are kept (`keep`). Device-coherent folios
  * (migrate_device_coherent_folio, -EBUSY) are not modelled.
+ *
+ * Arguments (ArgumentError): gupLongtermLocked takes `start` and `nrPages` as unsigned
+ * longs (a negative value wraps, as in C) and a FOLL_* word without undefined bits (no
+ * is_valid_gup_args stands before it); the walk stage takes a virtual page number, an
+ * unsigned count and `keep` >= 0.
  */
 import { EAGAIN, ENOMEM } from '../mm/errno.js';
 import { FOLL_LONGTERM } from '../mm/foll-flags.js';
@@ -22,6 +27,8 @@ import type { GupSink } from './gup-sink.js';
 import { GupWalk } from './gup-walk.js';
 import { CheckedSink } from './checked-sink.js';
 import { vpnOfStart, slowNrPages } from './gup-range.js';
+import { checkFollWord, checkPageCountArg, checkUlongArg, checkVpnArg } from './gup-arg-types.js';
+import { checkInt } from '../mm/arg-check.js';
 
 /**
  * `check_and_migrate_movable_pages`: 0 when every folio of the attempt may stay pinned,
@@ -48,6 +55,9 @@ function checkAndMigrateMovablePages(w: GupWalk, keep: number): number {
  * pages of this call on a migration retry. Returns pages taken or -errno.
  */
 export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, keep: number): number {
+  checkVpnArg('gupLongtermLockedWalk', 'vpn', vpn);
+  checkPageCountArg('gupLongtermLockedWalk', 'nrPages', nrPages);
+  checkInt('gupLongtermLockedWalk', 'keep', keep, 0, Number.MAX_SAFE_INTEGER);
   if ((w.flags & FOLL_LONGTERM) === 0) return getUserPagesLocked(w, vpn, nrPages);
   const token = memallocPinSave();
   let rc: number;
@@ -81,6 +91,9 @@ export function gupLongtermLockedWalk(w: GupWalk, vpn: number, nrPages: number, 
  * count an API call.
  */
 export function gupLongtermLocked(mm: Mm, start: number, nrPages: number, gupFlags: number, sink: GupSink): number {
+  checkUlongArg('gupLongtermLocked', 'start', start);
+  checkUlongArg('gupLongtermLocked', 'nrPages', nrPages);
+  checkFollWord('gupLongtermLocked', gupFlags);
   const w = new GupWalk(mm, gupFlags, sink, true);
   return gupLongtermLockedWalk(w, vpnOfStart(start), slowNrPages(nrPages), 0);
 }

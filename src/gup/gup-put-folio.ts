@@ -5,15 +5,34 @@
  * `nr_foll_pin_released += refs`, then `_pincount -= refs` (large folios) or
  * `refs *= GUP_PIN_COUNTING_BIAS` (order 0); always finishes with
  * `folio_put_refs(folio, refs)`, which frees the folio at zero.
+ *
+ * Arguments: one line of integer tests first (a folio's head PFN inside the memmap,
+ * `int refs` in 0..INT_MAX, a FOLL_* word without undefined bits), else an
+ * ArgumentError: a negative refs would add counts back, one above INT_MAX is no `int`.
+ * refs 0 is a no-op, as in the kernel: unpin_user_folio(folio, 0) releases nothing.
  */
 import { GUP_PIN_COUNTING_BIAS } from '../mm/constants.js';
-import { FOLL_PIN } from '../mm/foll-flags.js';
+import { FOLL_ALL_DEFINED, FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
 import { KernelBug } from '../mm/bug.js';
 import { folioPutRefs } from '../mm/folio.js';
+import { refuseRefs } from './gup-arg-types.js';
 
 /** `gup_put_folio(folio, refs, flags)`. Throws KernelBug on pincount or refcount underflow. */
 export function gupPutFolio(m: Machine, folio: number, refs: number, gupFlags: number): void {
+  if (
+    !(
+      (folio | 0) === folio &&
+      folio >= 0 &&
+      folio < m.nrPages &&
+      (folio & ((1 << m.order[folio]!) - 1)) === 0 &&
+      (refs | 0) === refs &&
+      refs >= 0 &&
+      (gupFlags >>> 0) === gupFlags &&
+      (gupFlags & ~FOLL_ALL_DEFINED) === 0
+    )
+  )
+    refuseRefs(m, 'gupPutFolio', 'folio', folio, true, refs, 0, gupFlags);
   if (m.checker !== null) m.checker.put(folio, refs, gupFlags);
   if ((gupFlags & FOLL_PIN) !== 0) {
     if (folio === m.zeroPfn) return;

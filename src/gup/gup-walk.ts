@@ -6,11 +6,15 @@
  *
  * Not a kernel structure: the kernel keeps these in locals and in pages[]; the model
  * gathers them so the walk stays sink-agnostic. One is made per call, never in a loop.
+ * Its constructor refuses (ArgumentError) a flag word that is no FOLL_* word and a
+ * `hasPages` that is no boolean; noteUnpinnable a folio outside the memmap.
  */
 import type { Machine } from '../mm/machine.js';
 import type { Mm } from '../mm/mm.js';
 import type { GupSink } from './gup-sink.js';
 import { CheckedSink } from './checked-sink.js';
+import { checkBool, checkFolio } from '../mm/arg-check.js';
+import { checkFollWord } from './gup-arg-types.js';
 
 /** `follow_page_mask` found nothing mapped (NULL): fault and retry. */
 export const FOLLOW_NO_PAGE = -0x10000;
@@ -38,12 +42,15 @@ export class GupWalk {
     /** Whether the caller passed a page array / sink (the kernel's `pages != NULL`). */
     readonly hasPages: boolean,
   ) {
+    checkFollWord('GupWalk', flags);
+    checkBool('GupWalk', 'hasPages', hasPages);
     this.m = mm.m;
     this.sink = mm.m.checker === null ? sink : new CheckedSink(mm.m.checker, this, sink);
   }
 
   /** Remembers a pinned folio that FOLL_LONGTERM may not keep. */
   noteUnpinnable(folio: number): void {
+    checkFolio(this.m, 'GupWalk.noteUnpinnable', 'folio', folio);
     if (this.nrUnpinnable === this.unpinnable.length) {
       const grown = new Int32Array(this.unpinnable.length * 2);
       grown.set(this.unpinnable);

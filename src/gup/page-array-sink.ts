@@ -7,7 +7,9 @@
  * `migrate_longterm_unpinnable_folios`: every entry of the attempt is released on its
  * own (`unpin_folio(page_folio(pages[i]))`, one gup_put_folio per entry) and cleared to
  * NULL. Writing past the end of the caller's array would corrupt memory in the kernel;
- * here it is a KernelBug.
+ * here it is a KernelBug. `rollback` refuses (ArgumentError) a `keep` outside
+ * 0..entries written and a flag word that is no FOLL_* word; `room` and `add` are the
+ * walk's per-step calls and take what the walk computed.
  */
 import { NULL_PFN } from '../mm/constants.js';
 import { KernelBug } from '../mm/bug.js';
@@ -16,6 +18,8 @@ import { pageFolio } from '../mm/folio.js';
 import type { GupSink } from './gup-sink.js';
 import { gupPutFolio } from './gup-put-folio.js';
 import { NATIVE_RUN_MIN, writePfnRun } from '../mm/pfn-sequence.js';
+import { checkCount } from '../mm/arg-check.js';
+import { checkFollWord } from './gup-arg-types.js';
 
 /** A caller's writable page array: PFNs, NULL_PFN for NULL (a number[] or an Int32Array). */
 export interface PageArrayOut {
@@ -54,6 +58,8 @@ export class PageArraySink implements GupSink {
   }
 
   rollback(gupFlags: number, keep: number): void {
+    checkFollWord('PageArraySink.rollback', gupFlags);
+    checkCount('PageArraySink.rollback', 'keep', keep, this.nr);
     const pages = this.pages;
     if (pages !== null) {
       const m = this.m;

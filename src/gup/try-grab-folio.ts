@@ -8,14 +8,26 @@
  * `nr_foll_pin_acquired` grows by `refs` (pages). Atomics are counted per kernel
  * operation. The split-folio retry of try_get_folio cannot happen in a model with no
  * concurrency and is not modelled.
+ *
+ * Arguments: each function first tests, in one line of integer comparisons, what C's
+ * types guarantee: a page (or a folio's head page) inside the memmap, `int refs` in
+ * 1..INT_MAX, a FOLL_* word without undefined bits; anything else is an ArgumentError
+ * (the kernel has no answer: it would corrupt counts). refs 0 is refused too: the
+ * kernel would report success holding nothing, and no caller in mm/gup.c passes it
+ * (try_grab_folio(folio, page_increm - 1) runs only for page_increm > 1, a GUP-fast
+ * leaf grabs at least one page, memfd_pin_folios grabs 1). Unknown FOLL_* bits, which
+ * the kernel ignores, are refused so that a typo cannot pass silently.
  */
-import { GUP_PIN_COUNTING_BIAS } from '../mm/constants.js';
+import { checkFolio, checkInt } from '../mm/arg-check.js';
+import { GUP_PIN_COUNTING_BIAS, INT_MAX } from '../mm/constants.js';
 import { ENOMEM, EREMOTEIO } from '../mm/errno.js';
-import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-flags.js';
+import { FOLL_ALL_DEFINED, FOLL_GET, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
 import { warn } from '../mm/bug.js';
 import { MAPPING_P2PDMA } from '../mm/page-flags.js';
-import { folioIsLongtermPinnable, folioMaybeDmaPinned, folioPutRefs, pageFolio } from '../mm/folio.js';
+import { folioMaybeDmaPinned } from '../mm/folio.js';
+import { refuseRefs } from './gup-arg-types.js';
+import { tryGetFolioUnchecked, tryGrabFolioFastUnchecked } from './gup-fast-unchecked.js';
 
 /**
  * `try_grab_folio(folio, refs, flags)`: the slow-path grab, for a folio the caller
@@ -24,6 +36,23 @@ import { folioIsLongtermPinnable, folioMaybeDmaPinned, folioPutRefs, pageFolio }
  * folio without FOLL_PCI_P2PDMA.
  */
 export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: number): number {
+  if (
+    !(
+      (folio | 0) === folio &&
+      folio >= 0 &&
+      folio < m.nrPages &&
+      (folio & ((1 << m.order[folio]!) - 1)) === 0 &&
+      (refs | 0) === refs &&
+      refs > 0 &&
+      (gupFlags >>> 0) === gupFlags &&
+      (gupFlags & ~FOLL_ALL_DEFINED) === 0
+    )
+  )
+    refuseRefs(m, 'tryGrabFolio', 'folio', folio, true, refs, 1, gupFlags);
+  return grabFolio(m, folio, refs, gupFlags);
+}
+
+function grabFolio(m: Machine, folio: number, refs: number, gupFlags: number): number {
   const refcount = m.refcount;
   if (refcount[folio]! <= 0) {
     warn(m, `try_grab_folio: folio ${folio} has refcount ${refcount[folio]}`);
@@ -56,16 +85,9 @@ export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: 
  * whose refcount is zero (being freed). Returns the folio, or -1 (NULL).
  */
 export function tryGetFolio(m: Machine, page: number, refs: number): number {
-  const folio = pageFolio(m, page);
-  const rc = m.refcount[folio]!;
-  if (rc < 0) {
-    warn(m, `try_get_folio: folio ${folio} has negative refcount ${rc}`);
-    return -1;
-  }
-  m.cost.refcountAtomics++;
-  if (rc === 0) return -1;
-  m.refcount[folio] = rc + refs;
-  return folio;
+  if (!((page | 0) === page && page >= 0 && page < m.nrPages && (refs | 0) === refs && refs > 0))
+    refuseRefs(m, 'tryGetFolio', 'page', page, false, refs, 1, 0);
+  return tryGetFolioUnchecked(m, page, refs);
 }
 
 /**
@@ -74,34 +96,23 @@ export function tryGetFolio(m: Machine, page: number, refs: number): number {
  * flag, a folio being freed, or a FOLL_LONGTERM pin of an unpinnable folio (the refs
  * are dropped again and the caller falls back to the slow path). The pin checker
  * does not see this grab: gup_fast, its caller, reports what it keeps (a hook here
- * would cost the lockless walk its inlining).
+ * would cost the lockless walk its inlining). gup_fast calls the unchecked body
+ * (gup-fast-unchecked.ts) for the same reason.
  */
 export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlags: number): number {
-  if ((gupFlags & (FOLL_GET | FOLL_PIN)) === 0) {
-    warn(m, 'try_grab_folio_fast: neither FOLL_GET nor FOLL_PIN');
-    return -1;
-  }
-  if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA) return -1;
-  if ((gupFlags & FOLL_GET) !== 0) return tryGetFolio(m, page, refs);
-  // FOLL_PIN from here on.
-  if (page === m.zeroPfn) return page;
-  const folio = tryGetFolio(m, page, refs);
-  if (folio < 0) return -1;
-  // Long-term pins of unpinnable memory must migrate it first, which only the slow path can.
-  if ((gupFlags & FOLL_LONGTERM) !== 0 && !folioIsLongtermPinnable(m, folio)) {
-    folioPutRefs(m, folio, refs);
-    return -1;
-  }
-  if (m.order[folio]! > 0) {
-    m.pincount[folio] = m.pincount[folio]! + refs;
-    m.cost.pincountAtomics++;
-  } else {
-    // try_get_folio() already added refs once; the bias supplies the rest.
-    m.refcount[folio] = m.refcount[folio]! + refs * (GUP_PIN_COUNTING_BIAS - 1);
-    m.cost.refcountAtomics++;
-  }
-  m.stat.nrFollPinAcquired += refs;
-  return folio;
+  if (
+    !(
+      (page | 0) === page &&
+      page >= 0 &&
+      page < m.nrPages &&
+      (refs | 0) === refs &&
+      refs > 0 &&
+      (gupFlags >>> 0) === gupFlags &&
+      (gupFlags & ~FOLL_ALL_DEFINED) === 0
+    )
+  )
+    refuseRefs(m, 'tryGrabFolioFast', 'page', page, false, refs, 1, gupFlags);
+  return tryGrabFolioFastUnchecked(m, page, refs, gupFlags);
 }
 
 /**
@@ -111,6 +122,7 @@ export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlag
  * `nr_foll_pin_released` run ahead of `nr_foll_pin_acquired` by one.
  */
 export function folioAddPin(m: Machine, folio: number): void {
+  checkFolio(m, 'folioAddPin', 'folio', folio);
   if (m.checker !== null) m.checker.grabbed(folio, 1, FOLL_PIN);
   if (folio === m.zeroPfn) return;
   if (m.order[folio]! > 0) {
@@ -129,8 +141,11 @@ export function folioAddPin(m: Machine, folio: number): void {
 /**
  * `folio_add_pins(folio, pins)`: WARNs if the folio is not already maybe-pinned, then
  * `try_grab_folio(folio, pins, FOLL_PIN)`, which does count in vmstat. Returns its result.
+ * `pins` is an `unsigned int` passed on as `int refs`: 1..INT_MAX, as for tryGrabFolio.
  */
 export function folioAddPins(m: Machine, folio: number, pins: number): number {
+  checkFolio(m, 'folioAddPins', 'folio', folio);
+  checkInt('folioAddPins', 'pins', pins, 1, INT_MAX);
   if (!folioMaybeDmaPinned(m, folio)) warn(m, `folio_add_pins: folio ${folio} is not pinned`);
-  return tryGrabFolio(m, folio, pins, FOLL_PIN);
+  return grabFolio(m, folio, pins, FOLL_PIN);
 }
