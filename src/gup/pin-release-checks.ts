@@ -17,13 +17,6 @@ import { HOLD_GET, HOLD_PIN, type PinChecker } from '../mm/pin-checker.js';
 import { ReleasePlan, checkErrnoCount, takeCredit } from '../mm/pin-release-plan.js';
 import type { PageArray } from './unpin.js';
 
-function pastEnd(c: PinChecker, api: string, i: number, pages: PageArray, n: number): never {
-  c.fail('release-unheld', api, -1, -1, [
-    `entry ${i} is past the end of the ${pages.length}-entry page array (count ${n})`,
-    'was the count larger than what the GUP call returned?',
-  ]);
-}
-
 /** unpin_user_page(page). */
 export function checkUnpinUserPage(c: PinChecker, page: number): void {
   if (pfnValid(c.m, page) && takeCredit(c, pageFolio(c.m, page), 1)) return;
@@ -50,8 +43,7 @@ export function checkUnpinUserPages(c: PinChecker, api: string, pages: PageArray
   if (oopsesOnNull(pages, npages, api === 'unpin_user_pages')) return; // the model's KernelBug reports it
   const plan = new ReleasePlan(c, api, HOLD_PIN);
   for (let i = 0; i < npages; i++) {
-    const p = pages[i];
-    if (p === undefined) pastEnd(c, api, i, pages, npages);
+    const p = pages[i]!;
     if (p === NULL_PFN) continue;
     plan.page(p, `entry ${i}: `);
   }
@@ -79,8 +71,7 @@ export function checkUnpinFolios(c: PinChecker, folios: PageArray, nfolios: numb
   const plan = new ReleasePlan(c, 'unpin_folios', HOLD_PIN);
   let i = 0;
   while (i < nfolios) {
-    const f = folios[i];
-    if (f === undefined) pastEnd(c, 'unpin_folios', i, folios, nfolios);
+    const f = folios[i]!;
     let j = i + 1;
     while (j < nfolios && folios[j] === f) j++;
     if (f !== NULL_PFN) plan.folio(f, j - i, j - i > 1 ? `entries ${i}..${j - 1}: ` : `entry ${i}: `);
@@ -100,8 +91,7 @@ export function checkPutPage(c: PinChecker, page: number): void {
 export function checkReleasePages(c: PinChecker, pages: PageArray, nr: number): void {
   const plan = new ReleasePlan(c, 'release_pages', HOLD_GET);
   for (let i = 0; i < nr; i++) {
-    const p = pages[i];
-    if (p === undefined) pastEnd(c, 'release_pages', i, pages, nr);
+    const p = pages[i]!;
     plan.page(p, `entry ${i}: `);
   }
   plan.apply();
