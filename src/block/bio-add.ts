@@ -9,7 +9,10 @@
  * (`bv_page + bv_end / PAGE_SIZE == page + off / PAGE_SIZE`); there is no same-folio
  * test, so a bvec may run across folios. The merge is tried before the "bio full"
  * test, so a full bio still accepts contiguous data. No page reference is taken.
- * `len`/`off` are `unsigned int` in bio_add_page and are truncated like C.
+ * Arguments: pages are PFNs of the memmap and folios head PFNs; `len`/`off` are
+ * `unsigned int` (bio_add_page, __bio_add_page, bvec_try_merge_page) or `size_t`
+ * (bio_add_folio*); anything C's types rule out is an ArgumentError, never truncated.
+ * A `size_t` length above BIO_MAX_SIZE keeps the kernel's answer (false, or a WARN).
  * Simplified: CONFIG_KMSAN and Xen are off; the model has no pgmap objects, so a
  * zone-device page's pgmap is its device-memory kind (one pgmap per kind).
  * Every new bvec counts one `cost.bvecsWritten`; a merge writes none.
@@ -20,20 +23,35 @@ import { KernelBug } from '../mm/bug.js';
 import { pageFolio } from '../mm/folio.js';
 import { MAPPING_DEVICE_COHERENT, MAPPING_FSDAX, MAPPING_P2PDMA } from '../mm/page-flags.js';
 import type { BvecArray } from './bio-vec.js';
-import { bvecSetPage } from './bio-vec.js';
 import type { Bio } from './bio.js';
-import { BIO_CLONED, BIO_MAX_SIZE, REQ_NOMERGE, bioFlagged, bioFull } from './bio.js';
+import { BIO_CLONED, BIO_MAX_SIZE, REQ_NOMERGE } from './bio.js';
 import { virtToPage } from './direct-map.js';
 import { warnOnOnce } from '../mm/bug.js';
+import { checkFolio, checkPfn, isPfn, badArgument } from '../mm/arg-check.js';
+import { checkBvecIndex, checkPageNumber, checkSizeT, checkUnsignedInt } from './block-arg-check.js';
 
 function deviceKind(m: Machine, page: number): number {
   const kind = m.mapping[pageFolio(m, page)]!;
   return kind === MAPPING_FSDAX || kind === MAPPING_DEVICE_COHERENT || kind === MAPPING_P2PDMA ? kind : 0;
 }
 
+function p2pdma(m: Machine, page: number): boolean {
+  return m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA;
+}
+
+function samePgmap(m: Machine, a: number, b: number): boolean {
+  return deviceKind(m, a) === deviceKind(m, b);
+}
+
+function compatible(m: Machine, a: number, b: number): boolean {
+  if (p2pdma(m, a) || p2pdma(m, b)) return samePgmap(m, a, b);
+  return true;
+}
+
 /** `is_pci_p2pdma_page(page)`. */
 export function isPciP2pdmaPage(m: Machine, page: number): boolean {
-  return m.mapping[pageFolio(m, page)] === MAPPING_P2PDMA;
+  checkPfn(m, 'isPciP2pdmaPage', 'page', page);
+  return p2pdma(m, page);
 }
 
 /**
@@ -41,13 +59,16 @@ export function isPciP2pdmaPage(m: Machine, page: number): boolean {
  * memory of the same pgmap (modelled as the same device kind).
  */
 export function zoneDevicePagesHaveSamePgmap(m: Machine, a: number, b: number): boolean {
-  return deviceKind(m, a) === deviceKind(m, b);
+  checkPfn(m, 'zoneDevicePagesHaveSamePgmap', 'a', a);
+  checkPfn(m, 'zoneDevicePagesHaveSamePgmap', 'b', b);
+  return samePgmap(m, a, b);
 }
 
 /** `zone_device_pages_compatible(a, b)` (T): P2PDMA pages may only share a bio with their own pgmap. */
 export function zoneDevicePagesCompatible(m: Machine, a: number, b: number): boolean {
-  if (isPciP2pdmaPage(m, a) || isPciP2pdmaPage(m, b)) return zoneDevicePagesHaveSamePgmap(m, a, b);
-  return true;
+  checkPfn(m, 'zoneDevicePagesCompatible', 'a', a);
+  checkPfn(m, 'zoneDevicePagesCompatible', 'b', b);
+  return compatible(m, a, b);
 }
 
 /**
@@ -56,6 +77,14 @@ export function zoneDevicePagesCompatible(m: Machine, a: number, b: number): boo
  * whether it merged.
  */
 export function bvecTryMergePage(bvs: BvecArray, i: number, page: number, len: number, off: number): boolean {
+  checkBvecIndex('bvecTryMergePage', 'i', bvs, i);
+  checkPageNumber('bvecTryMergePage', 'page', page);
+  checkUnsignedInt('bvecTryMergePage', 'len', len);
+  checkUnsignedInt('bvecTryMergePage', 'off', off);
+  return tryMergePage(bvs, i, page, len, off);
+}
+
+function tryMergePage(bvs: BvecArray, i: number, page: number, len: number, off: number): boolean {
   const bvPage = bvs.page[i]!;
   const bvEnd = bvs.offset[i]! + bvs.len[i]!;
   const vecEndAddr = bvPage * PAGE_SIZE + bvEnd - 1;
@@ -68,19 +97,41 @@ export function bvecTryMergePage(bvs: BvecArray, i: number, page: number, len: n
   return true;
 }
 
+/** Checks a (page, len, off) of the `unsigned int` adders. */
+function checkPageLenOff(m: Machine, fn: string, page: number, len: number, off: number): void {
+  checkPfn(m, fn, 'page', page);
+  checkUnsignedInt(fn, 'len', len);
+  checkUnsignedInt(fn, 'off', off);
+}
+
 /**
  * `__bio_add_page(bio, page, len, off)`: appends a new bvec, never merges. WARNs once on
  * a cloned or full bio (and writes anyway, as the kernel does; past the end of the table
  * is a KernelBug). A P2PDMA page sets REQ_NOMERGE.
  */
 export function __bioAddPage(m: Machine, bio: Bio, page: number, len: number, off: number): void {
-  warnOnOnce(m, bioFlagged(bio, BIO_CLONED), '__bio_add_page: cloned bio');
-  warnOnOnce(m, bioFull(bio, len), '__bio_add_page: bio is full');
-  if (isPciP2pdmaPage(m, page)) bio.opf |= REQ_NOMERGE;
+  checkPageLenOff(m, '__bioAddPage', page, len, off);
+  addPage(m, bio, page, len, off);
+}
+
+/** `bio_flagged(bio, BIO_CLONED)` without the exported function's argument check. */
+function cloned(bio: Bio): boolean {
+  return (bio.flags & (1 << BIO_CLONED)) !== 0;
+}
+
+function addPage(m: Machine, bio: Bio, page: number, len: number, off: number): void {
+  warnOnOnce(m, cloned(bio), '__bio_add_page: cloned bio');
+  // bio_full(bio, len)
+  warnOnOnce(m, bio.vcnt >= bio.maxVecs || bio.iter.size > BIO_MAX_SIZE - len, '__bio_add_page: bio is full');
+  if (p2pdma(m, page)) bio.opf |= REQ_NOMERGE;
   const bvs = bio.vecs;
   if (bvs === null || bio.vcnt >= bvs.capacity)
     throw new KernelBug(`__bio_add_page: writes bvec ${bio.vcnt} past the end of a ${bvs?.capacity ?? 0}-entry table`);
-  bvecSetPage(bvs, bio.vcnt, page, len, off);
+  // bvec_set_page, arguments already checked.
+  const i = bio.vcnt;
+  bvs.page[i] = page;
+  bvs.len[i] = len;
+  bvs.offset[i] = off;
   bio.iter.size = (bio.iter.size + len) >>> 0;
   bio.vcnt++;
   m.cost.bvecsWritten++;
@@ -92,24 +143,39 @@ export function __bioAddPage(m: Machine, bio: Bio, page: number, len: number, of
  * bvec's page is P2PDMA-incompatible, or no merge was possible and the bio is full.
  */
 export function bioAddPage(m: Machine, bio: Bio, page: number, len: number, offset: number): number {
-  len = len >>> 0;
-  offset = offset >>> 0;
-  if (warnOnOnce(m, bioFlagged(bio, BIO_CLONED), 'bio_add_page: cloned bio')) return 0;
+  checkPfn(m, 'bioAddPage', 'page', page);
+  checkUnsignedInt('bioAddPage', 'len', len);
+  checkUnsignedInt('bioAddPage', 'offset', offset);
+  return addPageMerging(m, bio, page, len, offset);
+}
+
+function addPageMerging(m: Machine, bio: Bio, page: number, len: number, offset: number): number {
+  if (warnOnOnce(m, cloned(bio), 'bio_add_page: cloned bio')) return 0;
   if (warnOnOnce(m, len === 0, 'bio_add_page: len == 0')) return 0;
   if (bio.iter.size > BIO_MAX_SIZE - len) return 0;
   if (bio.vcnt > 0) {
     const bvs = bio.vecs!;
     const last = bio.vcnt - 1;
     const lastPage = bvs.page[last]!;
-    if (!zoneDevicePagesCompatible(m, lastPage, page)) return 0;
-    if (zoneDevicePagesHaveSamePgmap(m, lastPage, page) && bvecTryMergePage(bvs, last, page, len, offset)) {
+    if (!compatible(m, lastPage, page)) return 0;
+    if (samePgmap(m, lastPage, page) && tryMergePage(bvs, last, page, len, offset)) {
       bio.iter.size += len;
       return len;
     }
   }
   if (bio.vcnt >= bio.maxVecs) return 0;
-  __bioAddPage(m, bio, page, len, offset);
+  addPage(m, bio, page, len, offset);
   return len;
+}
+
+/** `folio_page(folio, off / PAGE_SIZE)` of a checked folio, which must stay in the memmap. */
+function checkFolioLenOff(m: Machine, fn: string, folio: number, len: number, off: number): number {
+  checkFolio(m, fn, 'folio', folio);
+  checkSizeT(fn, 'len', len);
+  checkSizeT(fn, 'off', off);
+  const page = folio + Math.floor(off / PAGE_SIZE);
+  if (!isPfn(m, page)) badArgument(fn, 'off', off, `an offset whose page (folio + ${page - folio}) is in the memmap`);
+  return page;
 }
 
 /**
@@ -117,17 +183,30 @@ export function bioAddPage(m: Machine, bio: Bio, page: number, len: number, offs
  * `bio_add_page(folio_page(folio, off / PAGE_SIZE), len, off % PAGE_SIZE) > 0`.
  */
 export function bioAddFolio(m: Machine, bio: Bio, folio: number, len: number, off: number): boolean {
+  const page = checkFolioLenOff(m, 'bioAddFolio', folio, len, off);
   if (len > BIO_MAX_SIZE) return false;
-  return bioAddPage(m, bio, folio + Math.floor(off / PAGE_SIZE), len, off % PAGE_SIZE) > 0;
+  return addPageMerging(m, bio, page, len, off % PAGE_SIZE) > 0;
 }
 
-/** `bio_add_folio_nofail(bio, folio, len, off)`: WARNs once if `len` > BIO_MAX_SIZE; never merges. */
+/**
+ * `bio_add_folio_nofail(bio, folio, len, off)`: WARNs once if `len` > BIO_MAX_SIZE and
+ * passes it on truncated to `unsigned int`, as C does; never merges.
+ */
 export function bioAddFolioNofail(m: Machine, bio: Bio, folio: number, len: number, off: number): void {
+  const page = checkFolioLenOff(m, 'bioAddFolioNofail', folio, len, off);
   warnOnOnce(m, len > BIO_MAX_SIZE, 'bio_add_folio_nofail: len > BIO_MAX_SIZE');
-  __bioAddPage(m, bio, folio + Math.floor(off / PAGE_SIZE), len, off % PAGE_SIZE);
+  addPage(m, bio, page, len >>> 0, off % PAGE_SIZE);
 }
 
-/** `bio_add_virt_nofail(bio, vaddr, len)`: a direct-map address as a new bvec. */
+/**
+ * `bio_add_virt_nofail(bio, vaddr, len)`: a direct-map address as a new bvec. A
+ * `vaddr` below PAGE_OFFSET is virt_to_page's BUG (KernelBug); one past the memmap, a
+ * NaN or a fraction is an ArgumentError.
+ */
 export function bioAddVirtNofail(m: Machine, bio: Bio, vaddr: number, len: number): void {
-  __bioAddPage(m, bio, virtToPage(vaddr), len, vaddr % PAGE_SIZE);
+  if (!Number.isSafeInteger(vaddr)) badArgument('bioAddVirtNofail', 'vaddr', vaddr, 'an address (a safe integer)');
+  checkUnsignedInt('bioAddVirtNofail', 'len', len);
+  const page = virtToPage(vaddr);
+  if (!isPfn(m, page)) badArgument('bioAddVirtNofail', 'vaddr', vaddr, 'a direct-map address of a page in the memmap');
+  addPage(m, bio, page, len, vaddr % PAGE_SIZE);
 }

@@ -25,6 +25,9 @@
  * bio_release_pages later unpins only the pages the bvec still spans.
  * Model additions: `hold: 'get'` releases with put_page (the dio_w_* get path);
  * `queuePciP2pdma` stands for `blk_queue_pci_p2pdma(bdev's queue)` (there is no bdev).
+ * Arguments: `maxlen` and the masks are `unsigned int` (T's prototype), `max_segs` an
+ * `int`, a bvec index lies inside the table, the options are one of their values:
+ * ArgumentError otherwise, before the bio or the iterator is touched.
  */
 import { PAGE_SIZE } from '../mm/constants.js';
 import { EINVAL, EIO, EFAULT } from '../mm/errno.js';
@@ -45,6 +48,8 @@ import { iovIterNpages } from './iov-iter-geometry.js';
 import type { IovIter } from './iov-iter.js';
 import { iovIterExtractWillPin, iovIterIsBvec } from './iov-iter.js';
 import { bioReleasePagesFollGet } from './bio-release-foll-get.js';
+import { checkBool, checkCount, checkInt, checkOneOf } from '../mm/arg-check.js';
+import { checkBvecIndex, checkUnsignedInt } from './block-arg-check.js';
 
 /** Which `bio_iov_iter_align_down` to run: T's ('trial') or with the pending fix. */
 export type AlignDownVariant = 'trial' | 'fixed';
@@ -61,14 +66,23 @@ export interface BioIovIterOptions {
   readonly hold?: UserPageHold;
 }
 
+const ALIGN_DOWN_VARIANTS: readonly AlignDownVariant[] = ['trial', 'fixed'];
+const HOLDS: readonly UserPageHold[] = ['pin', 'get'];
+
 /** `bio_iov_vecs_to_alloc(iter, max_segs)`: 0 for ITER_BVEC (its array is reused), else iov_iter_npages. */
 export function bioIovVecsToAlloc(iter: IovIter, maxSegs: number): number {
+  checkCount('bioIovVecsToAlloc', 'maxSegs', maxSegs);
   if (iovIterIsBvec(iter)) return 0;
   return iovIterNpages(iter, maxSegs);
 }
 
 /** `bvec_nr_pages(bv)` (pending fix): pages spanned by `bvs[i]`. */
 export function bvecNrPages(bvs: BvecArray, i: number): number {
+  checkBvecIndex('bvecNrPages', 'i', bvs, i);
+  return nrPages(bvs, i);
+}
+
+function nrPages(bvs: BvecArray, i: number): number {
   const off = bvs.offset[i]!;
   return Math.floor((off + bvs.len[i]! - 1) / PAGE_SIZE) - Math.floor(off / PAGE_SIZE) + 1;
 }
@@ -99,6 +113,12 @@ const NO_BVECS = new BvecArray(0);
  * multi-page view's offset and length; otherwise only the first view's offset.
  */
 export function bioIovBvecAligned(bio: Bio, memAlignMask: number, debugKernel: boolean): boolean {
+  checkUnsignedInt('bioIovBvecAligned', 'memAlignMask', memAlignMask);
+  checkBool('bioIovBvecAligned', 'debugKernel', debugKernel);
+  return bvecAligned(bio, memAlignMask, debugKernel);
+}
+
+function bvecAligned(bio: Bio, memAlignMask: number, debugKernel: boolean): boolean {
   const bvs = bio.vecs!;
   if (!debugKernel) return ((mpBvecIterOffset(bvs, bio.iter) >>> 0) & memAlignMask) === 0;
   let ok = true;
@@ -117,7 +137,7 @@ function releaseBvec(m: Machine, bio: Bio, j: number, variant: AlignDownVariant,
   if (!bioFlagged(bio, BIO_PAGE_PINNED)) return;
   const bvs = bio.vecs!;
   const first = bvs.page[j]! + Math.floor(bvs.offset[j]! / PAGE_SIZE);
-  const nr = variant === 'trial' ? 1 : bvecNrPages(bvs, j);
+  const nr = variant === 'trial' ? 1 : nrPages(bvs, j);
   // T passes bv_page itself; extract_bvecs writes offsets below PAGE_SIZE, so that is `first`.
   const page0 = variant === 'trial' ? bvs.page[j]! : first;
   for (let k = 0; k < nr; k++) {
@@ -140,6 +160,15 @@ export function bioIovIterAlignDown(
   variant: AlignDownVariant = 'trial',
   hold: UserPageHold = 'pin',
 ): number {
+  const fn = 'bioIovIterAlignDown';
+  checkInt(fn, 'last', last, 0, (bio.vecs === null ? 0 : bio.vecs.capacity) - 1);
+  checkUnsignedInt(fn, 'lenAlignMask', lenAlignMask);
+  checkOneOf(fn, 'variant', variant, ALIGN_DOWN_VARIANTS);
+  checkOneOf(fn, 'hold', hold, HOLDS);
+  return alignDown(m, bio, iter, last, lenAlignMask, variant, hold);
+}
+
+function alignDown(m: Machine, bio: Bio, iter: IovIter, last: number, lenAlignMask: number, variant: AlignDownVariant, hold: UserPageHold): number {
   let nbytes = (bio.size & lenAlignMask) >>> 0;
   if (nbytes === 0) return 0;
   iovIterRevert(m, iter, nbytes);
@@ -172,12 +201,20 @@ export function bioIovIterGetPages(
   lenAlignMask: number,
   opts: BioIovIterOptions = {},
 ): number {
+  const fn = 'bioIovIterGetPages';
+  checkUnsignedInt(fn, 'maxlen', maxlen);
+  checkUnsignedInt(fn, 'memAlignMask', memAlignMask);
+  checkUnsignedInt(fn, 'lenAlignMask', lenAlignMask);
+  if (opts.alignDown !== undefined) checkOneOf(fn, 'opts.alignDown', opts.alignDown, ALIGN_DOWN_VARIANTS);
+  if (opts.debugKernel !== undefined) checkBool(fn, 'opts.debugKernel', opts.debugKernel);
+  if (opts.queuePciP2pdma !== undefined) checkBool(fn, 'opts.queuePciP2pdma', opts.queuePciP2pdma);
+  if (opts.hold !== undefined) checkOneOf(fn, 'opts.hold', opts.hold, HOLDS);
   const m = mm.m;
   const hold = opts.hold ?? 'pin';
   if (warnOnOnce(m, bioFlagged(bio, BIO_CLONED), 'bio_iov_iter_get_pages: cloned bio')) return -EIO;
 
   if (bioIovIterSet(m, bio, iter)) {
-    if (iovIterIsBvec(iter) && !bioIovBvecAligned(bio, memAlignMask, opts.debugKernel === true)) return -EINVAL;
+    if (iovIterIsBvec(iter) && !bvecAligned(bio, memAlignMask, opts.debugKernel === true)) return -EINVAL;
     bio.size = Math.min(bio.size, maxlen);
     iovIterAdvance(iter, bio.size);
     return 0;
@@ -203,5 +240,5 @@ export function bioIovIterGetPages(
   } while (iter.count !== 0 && !bioFull(bio, 0));
 
   if (isPciP2pdmaPage(m, bvs.page[0]!)) bio.opf |= REQ_NOMERGE;
-  return bioIovIterAlignDown(m, bio, iter, bio.vcnt - 1, lenAlignMask, opts.alignDown ?? 'trial', hold);
+  return alignDown(m, bio, iter, bio.vcnt - 1, lenAlignMask, opts.alignDown ?? 'trial', hold);
 }

@@ -8,7 +8,8 @@
  * Faithful to v5.x's loop. Adapted: v5.x skipped bios flagged BIO_NO_PAGE_REF (and
  * v6.4-v6.5 released only BIO_PAGE_REFFED ones); the model's bios carry
  * BIO_PAGE_PINNED for "the user pages must be released", whatever holds them, so that
- * is the flag tested here. folio locking is not modelled.
+ * is the flag tested here. folio locking is not modelled. A `markDirty` that is not a
+ * boolean is an ArgumentError.
  */
 import type { Machine } from '../mm/machine.js';
 import { folioMarkDirty, pageFolio } from '../mm/folio.js';
@@ -16,6 +17,7 @@ import { putPage } from '../gup/put-page.js';
 import type { Bio } from './bio.js';
 import { BIO_PAGE_PINNED, bioFlagged } from './bio.js';
 import { BvecIterAll, bvecAdvance } from './bvec-iter.js';
+import { checkBool } from '../mm/arg-check.js';
 
 const all = new BvecIterAll();
 
@@ -25,6 +27,7 @@ const all = new BvecIterAll();
  * unless BIO_PAGE_PINNED is set.
  */
 export function bioReleasePagesFollGet(m: Machine, bio: Bio, markDirty: boolean): void {
+  checkBool('bioReleasePagesFollGet', 'markDirty', markDirty);
   if (!bioFlagged(bio, BIO_PAGE_PINNED)) return;
   const bvs = bio.vecs;
   if (bvs === null) return;

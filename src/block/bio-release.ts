@@ -13,7 +13,8 @@
  * page of the step), kept so a comparison can show what per-folio release saves:
  * the same pins drop, with one put per page instead of one per folio step.
  * folio_lock/folio_unlock are not modelled (no concurrency). Costs: the unpin
- * primitives count `pagesReleased` and the atomics.
+ * primitives count `pagesReleased` and the atomics. Arguments: `markDirty` must be a
+ * boolean and `mode` 'folio' or 'page' (ArgumentError otherwise).
  */
 import { NULL_PFN, PAGE_SIZE } from '../mm/constants.js';
 import type { Machine } from '../mm/machine.js';
@@ -24,9 +25,17 @@ import type { Bio } from './bio.js';
 import { BIO_PAGE_PINNED } from './bio.js';
 import { FolioIter, bioFirstFolio, bioNextFolio } from './folio-iter.js';
 import { bioReleased, checkBioRelease } from './bio-release-checks.js';
+import { checkBool, checkOneOf } from '../mm/arg-check.js';
 
 /** How `__bio_release_pages` drops the pins: per folio step (v6.12+) or per page (v6.6-v6.11). */
 export type BioReleaseMode = 'folio' | 'page';
+
+const RELEASE_MODES: readonly BioReleaseMode[] = ['folio', 'page'];
+
+function checkReleaseArgs(fn: string, markDirty: boolean, mode: BioReleaseMode): void {
+  checkBool(fn, 'markDirty', markDirty);
+  checkOneOf(fn, 'mode', mode, RELEASE_MODES);
+}
 
 /**
  * `__bio_release_pages(bio, mark_dirty)`: unpins every page of every folio step. In
@@ -40,6 +49,11 @@ export function __bioReleasePages(
   mode: BioReleaseMode = 'folio',
   fi: FolioIter = new FolioIter(),
 ): void {
+  checkReleaseArgs('__bioReleasePages', markDirty, mode);
+  releasePages(m, bio, markDirty, mode, fi);
+}
+
+function releasePages(m: Machine, bio: Bio, markDirty: boolean, mode: BioReleaseMode, fi: FolioIter): void {
   const perPage = mode === 'page';
   if (m.checker !== null) checkBioRelease(m, m.checker, bio);
   for (bioFirstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio)) {
@@ -60,5 +74,6 @@ export function __bioReleasePages(
 
 /** `bio_release_pages(bio, mark_dirty)`: `__bio_release_pages` if BIO_PAGE_PINNED is set, else nothing. */
 export function bioReleasePages(m: Machine, bio: Bio, markDirty: boolean, mode: BioReleaseMode = 'folio'): void {
-  if ((bio.flags & (1 << BIO_PAGE_PINNED)) !== 0) __bioReleasePages(m, bio, markDirty, mode);
+  checkReleaseArgs('bioReleasePages', markDirty, mode);
+  if ((bio.flags & (1 << BIO_PAGE_PINNED)) !== 0) releasePages(m, bio, markDirty, mode, new FolioIter());
 }

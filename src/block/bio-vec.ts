@@ -9,7 +9,10 @@
  *
  * Layout: a bvec array is struct-of-arrays (`BvecArray`: page, len, offset typed
  * arrays), so writing a bvec allocates nothing. `len` and `offset` are `unsigned int`
- * in the kernel and are stored in Uint32Arrays, which truncate as C does. The `BioVec`
+ * in the kernel and are stored in Uint32Arrays; a value outside 0..UINT_MAX, a NaN or a
+ * fraction is refused with an ArgumentError rather than truncated (only
+ * `bvec_set_folio`'s `size_t` length keeps the kernel's WARN and truncation). An index
+ * outside the array is an ArgumentError (C would read or write past it). The `BioVec`
  * object is the readable view for tests, reports and callers that want one.
  * A fresh array holds NULL pages (the kernel's is uninitialised memory).
  */
@@ -17,6 +20,8 @@ import { NULL_PFN, PAGE_SIZE } from '../mm/constants.js';
 import type { Machine } from '../mm/machine.js';
 import { pageFolio } from '../mm/folio.js';
 import { warnOnOnce } from '../mm/bug.js';
+import { badArgument, checkCount, checkFolio, checkInt, isPfn } from '../mm/arg-check.js';
+import { checkBvecIndex, checkPageOrNull, checkSizeT, checkUnsignedInt } from './block-arg-check.js';
 
 /** `UINT_MAX`: the largest `unsigned int`. */
 export const UINT_MAX = 0xffffffff;
@@ -46,7 +51,7 @@ export class BvecArray {
   readonly capacity: number;
 
   constructor(capacity: number, page?: Int32Array, len?: Uint32Array, offset?: Uint32Array) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new TypeError(`bvec array capacity must be a non-negative integer, got ${capacity}`);
+    checkCount('BvecArray', 'capacity', capacity);
     this.capacity = capacity;
     this.page = page ?? new Int32Array(capacity).fill(NULL_PFN);
     this.len = len ?? new Uint32Array(capacity);
@@ -56,6 +61,7 @@ export class BvecArray {
 
 /** A new array of `capacity` bvecs (NULL pages, zero lengths). */
 export function bvecArrayAlloc(capacity: number): BvecArray {
+  checkCount('bvecArrayAlloc', 'capacity', capacity);
   return new BvecArray(capacity);
 }
 
@@ -64,22 +70,30 @@ export function bvecArrayAlloc(capacity: number): BvecArray {
  * through the view land in `bvs`).
  */
 export function bvecArrayView(bvs: BvecArray, start: number): BvecArray {
-  if (!Number.isInteger(start) || start < 0 || start > bvs.capacity) throw new TypeError(`bvec view start ${start} outside 0..${bvs.capacity}`);
+  checkInt('bvecArrayView', 'start', start, 0, bvs.capacity);
   return new BvecArray(bvs.capacity - start, bvs.page.subarray(start), bvs.len.subarray(start), bvs.offset.subarray(start));
 }
 
-/** A bvec array holding `list`, entry for entry. */
+function checkListEntry(bv: BioVec, i: number): void {
+  if (!((bv.page | 0) === bv.page && bv.page >= NULL_PFN)) badArgument('bvecArrayFrom', `list[${i}].page`, bv.page, 'a PFN or NULL_PFN');
+  if ((bv.len >>> 0) !== bv.len) badArgument('bvecArrayFrom', `list[${i}].len`, bv.len, 'an unsigned int');
+  if ((bv.offset >>> 0) !== bv.offset) badArgument('bvecArrayFrom', `list[${i}].offset`, bv.offset, 'an unsigned int');
+}
+
+/** A bvec array holding `list`, entry for entry (each field checked as `bvecSetPage` does). */
 export function bvecArrayFrom(list: readonly BioVec[]): BvecArray {
+  for (let i = 0; i < list.length; i++) checkListEntry(list[i]!, i);
   const bvs = new BvecArray(list.length);
   for (let i = 0; i < list.length; i++) {
     const bv = list[i]!;
-    bvecSetPage(bvs, i, bv.page, bv.len, bv.offset);
+    setPage(bvs, i, bv.page, bv.len, bv.offset);
   }
   return bvs;
 }
 
 /** Entry `i` as an object; fills `out` when given (no allocation). */
 export function bvecAt(bvs: BvecArray, i: number, out?: BioVec): BioVec {
+  checkBvecIndex('bvecAt', 'i', bvs, i);
   const bv = out ?? { page: NULL_PFN, len: 0, offset: 0 };
   bv.page = bvs.page[i]!;
   bv.len = bvs.len[i]!;
@@ -89,31 +103,51 @@ export function bvecAt(bvs: BvecArray, i: number, out?: BioVec): BioVec {
 
 /** Entries [0, n) as objects, for tests and reports. */
 export function bvecArrayToList(bvs: BvecArray, n: number): BioVec[] {
+  checkInt('bvecArrayToList', 'n', n, 0, bvs.capacity);
   const out: BioVec[] = [];
   for (let i = 0; i < n; i++) out.push(bvecAt(bvs, i));
   return out;
 }
 
-/** `bvec_set_page(bv, page, len, offset)`: stores the three fields as given. */
-export function bvecSetPage(bvs: BvecArray, i: number, page: number, len: number, offset: number): void {
+function setPage(bvs: BvecArray, i: number, page: number, len: number, offset: number): void {
   bvs.page[i] = page;
   bvs.len[i] = len;
   bvs.offset[i] = offset;
 }
 
 /**
+ * `bvec_set_page(bv, page, len, offset)`: stores the three fields as given. `i` must
+ * index `bvs`; `len` and `offset` are `unsigned int`; `page` a PFN or NULL_PFN.
+ */
+export function bvecSetPage(bvs: BvecArray, i: number, page: number, len: number, offset: number): void {
+  checkBvecIndex('bvecSetPage', 'i', bvs, i);
+  checkPageOrNull('bvecSetPage', 'page', page);
+  checkUnsignedInt('bvecSetPage', 'len', len);
+  checkUnsignedInt('bvecSetPage', 'offset', offset);
+  setPage(bvs, i, page, len, offset);
+}
+
+/**
  * `bvec_set_folio(bv, folio, len, offset)` (v6.16+): page = `folio_page(folio,
  * offset / PAGE_SIZE)`, offset = `offset % PAGE_SIZE`; WARN_ON_ONCE if `len` exceeds
- * UINT_MAX (the stored length is then truncated, as in C).
+ * UINT_MAX (the stored length is then truncated, as in C: `len` is a `size_t` here).
+ * `folio` must be a folio's head PFN and `folio_page(folio, offset / PAGE_SIZE)` a page
+ * of the memmap.
  */
 export function bvecSetFolio(m: Machine, bvs: BvecArray, i: number, folio: number, len: number, offset: number): void {
+  checkBvecIndex('bvecSetFolio', 'i', bvs, i);
+  checkFolio(m, 'bvecSetFolio', 'folio', folio);
+  checkSizeT('bvecSetFolio', 'len', len);
+  checkSizeT('bvecSetFolio', 'offset', offset);
   const nr = Math.floor(offset / PAGE_SIZE);
+  if (!isPfn(m, folio + nr)) badArgument('bvecSetFolio', 'offset', offset, `an offset whose page (folio + ${nr}) is in the memmap`);
   warnOnOnce(m, len > UINT_MAX, 'bvec_set_folio: len > UINT_MAX');
-  bvecSetPage(bvs, i, folio + nr, len, offset % PAGE_SIZE);
+  setPage(bvs, i, folio + nr, len >>> 0, offset % PAGE_SIZE);
 }
 
 /** `bvec_phys(bv)`: `page_to_phys(bv_page) + bv_offset`, a byte address. */
 export function bvecPhys(bvs: BvecArray, i: number): number {
+  checkBvecIndex('bvecPhys', 'i', bvs, i);
   return bvs.page[i]! * PAGE_SIZE + bvs.offset[i]!;
 }
 
@@ -122,5 +156,6 @@ export function bvecPhys(bvs: BvecArray, i: number): number {
  * a bvec may span several folios (use the folio iterators for all of them).
  */
 export function bvecFolio(m: Machine, bvs: BvecArray, i: number): number {
+  checkBvecIndex('bvecFolio', 'i', bvs, i);
   return pageFolio(m, bvs.page[i]!);
 }

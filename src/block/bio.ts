@@ -11,10 +11,17 @@
  * mempool, reference count or completion callback; `bi_opf` carries only the operation
  * and REQ_NOMERGE. Allocation costs are not counted here (no machine is passed); the
  * callers that build bios count `cost.biosBuilt`.
+ *
+ * Arguments: `max_vecs` / `nr_vecs` are `unsigned short` and `opf` a word of the
+ * modelled bits (operation byte, REQ_NOMERGE); a BIO_* bit is 0..15 (`bi_flags` is an
+ * `unsigned short`); anything else, or a table shorter than `max_vecs`, is an
+ * ArgumentError (C would truncate, or write past the table).
  */
 import { KernelBug } from '../mm/bug.js';
+import { badArgument, checkFlags } from '../mm/arg-check.js';
 import { BvecArray, UINT_MAX } from './bio-vec.js';
 import { BvecIter } from './bvec-iter.js';
+import { checkUnsignedInt, checkUnsignedShort } from './block-arg-check.js';
 
 /** `BIO_MAX_VECS`: the largest bvec table bio_alloc hands out. */
 export const BIO_MAX_VECS = 256;
@@ -44,6 +51,14 @@ export const REQ_OP_WRITE = 1;
 export const REQ_OP_MASK = 0xff;
 /** `REQ_NOMERGE` (`1 << __REQ_NOMERGE`, bit 14): set when a P2PDMA page is added. */
 export const REQ_NOMERGE = 1 << 14;
+
+/** The `bi_opf` bits the model knows: the operation byte and REQ_NOMERGE. */
+const OPF_MODELLED = REQ_OP_MASK | REQ_NOMERGE;
+
+/** `bi_flags` is an `unsigned short`: BIO_* bits 0..15 (BUILD_BUG_ON on BIO_FLAG_LAST). */
+function checkBioFlagBit(fn: string, bit: number): void {
+  if (!((bit >>> 0) === bit && bit < 16)) badArgument(fn, 'bit', bit, 'a BIO_* bit number in 0..15');
+}
 
 /** `struct bio`, the fields the model uses. */
 export class Bio {
@@ -78,14 +93,15 @@ export class Bio {
 
 /**
  * `bio_init(bio, NULL, table, max_vecs, opf)`: a bio over a caller-supplied bvec table
- * (any size up to the `unsigned short` limit). Throws TypeError for a bad `maxVecs`
- * and KernelBug if `table` is smaller than `maxVecs` (the kernel would write past it).
+ * (any size up to the `unsigned short` limit). ArgumentError for a `maxVecs` outside
+ * 0..65535, an `opf` with bits the model does not know, or a `table` smaller than
+ * `maxVecs` (the kernel would write past it).
  */
 export function bioInit(table: BvecArray | null, maxVecs: number, opf: number = REQ_OP_READ): Bio {
-  if (!Number.isInteger(maxVecs) || maxVecs < 0 || maxVecs > 0xffff)
-    throw new TypeError(`max_vecs is an unsigned short, got ${maxVecs}`);
-  if ((table === null ? 0 : table.capacity) < maxVecs)
-    throw new KernelBug(`bio_init: max_vecs ${maxVecs} exceeds the ${table?.capacity ?? 0}-entry table`);
+  checkUnsignedShort('bioInit', 'maxVecs', maxVecs);
+  checkFlags('bioInit', 'opf', opf, OPF_MODELLED);
+  const capacity = table === null ? 0 : table.capacity;
+  if (capacity < maxVecs) badArgument('bioInit', 'maxVecs', maxVecs, `at most the table's ${capacity} entries`);
   return new Bio(table, maxVecs, opf);
 }
 
@@ -94,9 +110,11 @@ export function bioInit(table: BvecArray | null, maxVecs: number, opf: number = 
  * vectors with `maxVecs = nr_vecs`; above that `maxVecs` is rounded up to the slab size
  * (5 -> 16, 17 -> 64, 65 -> 128, 129 -> 256). More than BIO_MAX_VECS is the kernel's
  * BUG() in biovec_slab (KernelBug); use `bioInit` with your own table instead.
+ * `nrVecs` outside the `unsigned short` range, or an unknown `opf` bit: ArgumentError.
  */
 export function bioAlloc(nrVecs: number, opf: number = REQ_OP_READ): Bio {
-  if (!Number.isInteger(nrVecs) || nrVecs < 0) throw new TypeError(`nr_vecs must be a non-negative integer, got ${nrVecs}`);
+  checkUnsignedShort('bioAlloc', 'nrVecs', nrVecs);
+  checkFlags('bioAlloc', 'opf', opf, OPF_MODELLED);
   if (nrVecs > BIO_MAX_VECS) throw new KernelBug(`biovec_slab: BUG() for nr_vecs ${nrVecs} > BIO_MAX_VECS`);
   if (nrVecs === 0) return new Bio(null, 0, opf);
   if (nrVecs <= BIO_INLINE_VECS) return new Bio(new BvecArray(nrVecs), nrVecs, opf);
@@ -112,21 +130,25 @@ export function bioAlloc(nrVecs: number, opf: number = REQ_OP_READ): Bio {
 
 /** `bio_flagged(bio, bit)`. */
 export function bioFlagged(bio: Bio, bit: number): boolean {
+  checkBioFlagBit('bioFlagged', bit);
   return (bio.flags & (1 << bit)) !== 0;
 }
 
 /** `bio_set_flag(bio, bit)`. */
 export function bioSetFlag(bio: Bio, bit: number): void {
+  checkBioFlagBit('bioSetFlag', bit);
   bio.flags |= 1 << bit;
 }
 
 /** `bio_clear_flag(bio, bit)`. */
 export function bioClearFlag(bio: Bio, bit: number): void {
+  checkBioFlagBit('bioClearFlag', bit);
   bio.flags &= ~(1 << bit);
 }
 
 /** `bio_full(bio, len)`: no free bvec, or `len` more bytes would pass BIO_MAX_SIZE. */
 export function bioFull(bio: Bio, len: number): boolean {
+  checkUnsignedInt('bioFull', 'len', len);
   if (bio.vcnt >= bio.maxVecs) return true;
   return bio.iter.size > BIO_MAX_SIZE - len;
 }

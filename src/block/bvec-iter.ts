@@ -10,6 +10,8 @@
  * uses `bvec_iter_advance_single`, so a zero-length bvec gives one 0-byte step and is
  * then skipped. Reading past the end of the array (an iterator whose `size` exceeds the
  * bytes the array holds) is out-of-bounds memory in C; the model throws a KernelBug.
+ * Arguments: `bytes` is an `unsigned int` and a bvec index must lie inside the array,
+ * else ArgumentError (the iterator objects themselves are the caller's state).
  */
 import { PAGE_SIZE } from '../mm/constants.js';
 import type { WarnSink } from '../mm/bug.js';
@@ -17,6 +19,7 @@ import { KernelBug } from '../mm/bug.js';
 import type { BioVec, BvecArray } from './bio-vec.js';
 import { UINT_MAX } from './bio-vec.js';
 import { warnOnOnce } from '../mm/bug.js';
+import { checkBvecIndex, checkUnsignedInt } from './block-arg-check.js';
 
 /** `struct bvec_iter`: a position in a bvec array. */
 export class BvecIter {
@@ -115,6 +118,7 @@ export function bvecIterBvec(bvs: BvecArray, it: BvecIter, out: BioVec): BioVec 
  * and offset unchanged). Otherwise steps over every bvec the bytes reach the end of.
  */
 export function bvecIterAdvance(sink: WarnSink, bvs: BvecArray, it: BvecIter, bytes: number): boolean {
+  checkUnsignedInt('bvecIterAdvance', 'bytes', bytes);
   if (warnOnOnce(sink, bytes > it.size, 'Attempted to advance past end of bvec iter')) {
     it.size = 0;
     return false;
@@ -139,6 +143,11 @@ export function bvecIterAdvance(sink: WarnSink, bvs: BvecArray, it: BvecIter, by
  * bvec; reaching its end moves to the next one with offset 0.
  */
 export function bvecIterAdvanceSingle(bvs: BvecArray, it: BvecIter, bytes: number): void {
+  checkUnsignedInt('bvecIterAdvanceSingle', 'bytes', bytes);
+  advanceSingle(bvs, it, bytes);
+}
+
+function advanceSingle(bvs: BvecArray, it: BvecIter, bytes: number): void {
   let done = it.offset + bytes;
   checkIdx(bvs, it.idx);
   if (done === bvs.len[it.idx]) {
@@ -163,7 +172,7 @@ export function forEachBvecFn(bvs: BvecArray, start: BvecIter, fn: BvecFn, scrat
     const offset = mpOffset % PAGE_SIZE;
     const len = Math.min(Math.min(it.size, bvs.len[it.idx]! - it.offset), PAGE_SIZE - offset);
     fn(bvs.page[it.idx]! + Math.floor(mpOffset / PAGE_SIZE), len, offset);
-    bvecIterAdvanceSingle(bvs, it, len);
+    advanceSingle(bvs, it, len);
   }
 }
 
@@ -173,7 +182,7 @@ export function forEachMpBvecFn(bvs: BvecArray, start: BvecIter, fn: BvecFn, scr
   while (it.size !== 0) {
     const len = mpBvecIterLen(bvs, it);
     fn(bvs.page[it.idx]!, len, bvs.offset[it.idx]! + it.offset);
-    bvecIterAdvanceSingle(bvs, it, len);
+    advanceSingle(bvs, it, len);
   }
 }
 
@@ -205,6 +214,7 @@ export class BvecIterAll {
  * and `done` returns to 0.
  */
 export function bvecAdvance(bvs: BvecArray, i: number, all: BvecIterAll): void {
+  checkBvecIndex('bvecAdvance', 'i', bvs, i);
   const bv = all.bv;
   if (all.done !== 0) {
     bv.page++;

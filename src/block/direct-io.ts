@@ -22,8 +22,17 @@
  * no plug, no integrity, no NOWAIT; the device completes every bio successfully when
  * `directIoComplete` is called, so the submit/complete split lets a caller look at
  * what is held while the IO is in flight. Each bio allocated counts `cost.biosBuilt`.
+ *
+ * Arguments: a negative `pos` is -EINVAL, as rw_verify_area (fs/read_write.c) answers
+ * it before any ->read_iter/->write_iter for a block device (no FMODE_UNSIGNED_OFFSET).
+ * A `pos` that is not a safe integer, a logical block size that is not a power of two
+ * up to BLK_MAX_BLOCK_SIZE (64 KiB; sizes below 512, which blk_validate_block_size
+ * refuses, are allowed as a model device for byte-granular comparisons), a DMA
+ * alignment that is not a 2^k - 1 mask in `unsigned int`, or an unknown `hold` /
+ * `alignDown` is an ArgumentError: no kernel device has one.
  */
 import { EINVAL } from '../mm/errno.js';
+import { badArgument, checkOneOf } from '../mm/arg-check.js';
 import type { Machine } from '../mm/machine.js';
 import type { Mm } from '../mm/mm.js';
 import { bioReleasePages } from './bio-release.js';
@@ -60,6 +69,26 @@ export interface DirectIo {
   readonly hold: UserPageHold;
 }
 
+/** `BLK_MAX_BLOCK_SIZE` (include/linux/blkdev.h, v6.15+ with THP): 64 KiB. */
+export const BLK_MAX_BLOCK_SIZE = 0x10000;
+
+const HOLDS: readonly UserPageHold[] = ['pin', 'get'];
+const ALIGN_DOWN_VARIANTS: readonly AlignDownVariant[] = ['trial', 'fixed'];
+
+function checkDirectIoOptions(opts: DirectIoOptions): void {
+  const fn = 'directIoSubmit';
+  if (opts.hold !== undefined) checkOneOf(fn, 'opts.hold', opts.hold, HOLDS);
+  if (opts.alignDown !== undefined) checkOneOf(fn, 'opts.alignDown', opts.alignDown, ALIGN_DOWN_VARIANTS);
+  const pos = opts.pos;
+  if (pos !== undefined && !Number.isSafeInteger(pos)) badArgument(fn, 'opts.pos', pos, 'a loff_t (a safe integer)');
+  const lbs = opts.logicalBlockSize;
+  if (lbs !== undefined && !((lbs | 0) === lbs && lbs > 0 && lbs <= BLK_MAX_BLOCK_SIZE && (lbs & (lbs - 1)) === 0))
+    badArgument(fn, 'opts.logicalBlockSize', lbs, 'a power of two up to BLK_MAX_BLOCK_SIZE (65536)');
+  const dma = opts.dmaAlignment;
+  if (dma !== undefined && !((dma >>> 0) === dma && ((dma + 1) & dma) === 0))
+    badArgument(fn, 'opts.dmaAlignment', dma, 'a 2^k - 1 mask in unsigned int');
+}
+
 function releaseFor(hold: UserPageHold): BioRelease {
   return hold === 'pin' ? (m, bio, markDirty) => bioReleasePages(m, bio, markDirty) : bioReleasePagesFollGet;
 }
@@ -75,12 +104,14 @@ function endBio(m: Machine, bio: Bio, shouldDirty: boolean, release: BioRelease)
  * from `iter` (advancing it). The pages stay held until `directIoComplete`.
  */
 export function directIoSubmit(mm: Mm, iter: IovIter, opts: DirectIoOptions = {}): DirectIo {
+  checkDirectIoOptions(opts);
   const m = mm.m;
   const hold = opts.hold ?? 'pin';
   const lbs = opts.logicalBlockSize ?? 512;
   const dmaAlignment = opts.dmaAlignment ?? 511;
   const pos = opts.pos ?? 0;
   const bios: Bio[] = [];
+  if (pos < 0) return { ret: -EINVAL, bios, shouldDirty: false, hold };
   if (iter.count === 0) return { ret: 0, bios, shouldDirty: false, hold };
   if (pos % lbs !== 0 || iter.count % lbs !== 0) return { ret: -EINVAL, bios, shouldDirty: false, hold };
 

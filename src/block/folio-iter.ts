@@ -12,7 +12,10 @@
  * zero-length bvec yields one zero-length step; an offset at the folio's end gives a
  * (folio, folio_size, 0) step, and one past it wraps the unsigned subtraction so the
  * step takes the whole bvec. A cloned bio WARNs once (bio_first_bvec_all).
- * A NULL or out-of-memmap page is a NULL/wild dereference: KernelBug.
+ * A NULL page, or one outside the memmap reached through a bio's bvecs, is a NULL/wild
+ * dereference: KernelBug. Arguments: a page passed to the per-bvec iterator that is not
+ * NULL and not in the memmap, a `len`/`offset` outside `unsigned int`, or a negative or
+ * fractional bvec index is an ArgumentError.
  */
 import { NULL_PFN, PAGE_SIZE } from '../mm/constants.js';
 import type { Machine } from '../mm/machine.js';
@@ -22,6 +25,8 @@ import type { Bio } from './bio.js';
 import { BIO_CLONED } from './bio.js';
 import { warnOnOnce } from '../mm/bug.js';
 import { checkBioUse, checkBvecUse } from './bio-use-checks.js';
+import { badArgument, checkPfn } from '../mm/arg-check.js';
+import { checkUnsignedInt } from './block-arg-check.js';
 
 /** One step of a folio iteration: bytes [offset, offset + length) of `folio`. */
 export interface FolioStep {
@@ -80,8 +85,16 @@ function continueBvec(m: Machine, fi: FolioIter): void {
   fi.next = folio + nr;
 }
 
-/** `bio_first_folio(fi, bio, i)`: the first step of bvec `i`, or NULL_PFN past `bi_vcnt`. */
+/**
+ * `bio_first_folio(fi, bio, i)`: the first step of bvec `i`, or NULL_PFN past `bi_vcnt`.
+ * `i` is a C `int`; a negative one would read before the table: ArgumentError.
+ */
 export function bioFirstFolio(m: Machine, fi: FolioIter, bio: Bio, i: number): void {
+  if (!((i | 0) === i && i >= 0)) badArgument('bioFirstFolio', 'i', i, 'a bvec index (an int >= 0)');
+  firstFolio(m, fi, bio, i);
+}
+
+function firstFolio(m: Machine, fi: FolioIter, bio: Bio, i: number): void {
   if (m.checker !== null) checkBioUse(m.checker, bio, 'bio_first_folio');
   if ((bio.flags & (1 << BIO_CLONED)) !== 0) warnOnOnce(m, true, 'bio_first_bvec_all: cloned bio');
   if (i >= bio.vcnt) {
@@ -97,7 +110,7 @@ export function bioFirstFolio(m: Machine, fi: FolioIter, bio: Bio, i: number): v
 export function bioNextFolio(m: Machine, fi: FolioIter, bio: Bio): void {
   fi.segCount -= fi.length;
   if (fi.segCount !== 0) continueBvec(m, fi);
-  else bioFirstFolio(m, fi, bio, fi.i + 1);
+  else firstFolio(m, fi, bio, fi.i + 1);
 }
 
 /** Callback of the zero-allocation loops: one folio step per call. */
@@ -110,13 +123,20 @@ export type FolioStepFn = (folio: number, offset: number, length: number) => voi
  */
 export function* bioForEachFolioAll(m: Machine, bio: Bio): Generator<FolioStep, void, undefined> {
   const fi = new FolioIter();
-  for (bioFirstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio))
+  for (firstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio))
     yield { folio: fi.folio, offset: fi.offset, length: fi.length };
 }
 
 /** `bio_for_each_folio_all` calling `fn` per step; pass `fi` to allocate nothing. */
 export function bioForEachFolioAllFn(m: Machine, bio: Bio, fn: FolioStepFn, fi: FolioIter = new FolioIter()): void {
-  for (bioFirstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio)) fn(fi.folio, fi.offset, fi.length);
+  for (firstFolio(m, fi, bio, 0); fi.folio !== NULL_PFN; bioNextFolio(m, fi, bio)) fn(fi.folio, fi.offset, fi.length);
+}
+
+/** A bvec's fields as arguments: NULL (dereferenced: KernelBug later) or a PFN, two `unsigned int`s. */
+function checkBvecArgs(m: Machine, fn: string, page: number, len: number, offset: number): void {
+  if (page !== NULL_PFN) checkPfn(m, fn, 'page', page);
+  checkUnsignedInt(fn, 'len', len);
+  checkUnsignedInt(fn, 'offset', offset);
 }
 
 /**
@@ -124,6 +144,11 @@ export function bioForEachFolioAllFn(m: Machine, bio: Bio, fn: FolioStepFn, fi: 
  * bio_first_folio). A zero-length bvec gives one zero-length step.
  */
 export function bvecFirstFolio(m: Machine, fi: FolioIter, page: number, len: number, offset: number): void {
+  checkBvecArgs(m, 'bvecFirstFolio', page, len, offset);
+  firstBvecFolio(m, fi, page, len, offset);
+}
+
+function firstBvecFolio(m: Machine, fi: FolioIter, page: number, len: number, offset: number): void {
   if (m.checker !== null) checkBvecUse(m.checker, page, len, offset, 'bvec_first_folio');
   startBvec(m, fi, page, len, offset);
   fi.i = 0;
@@ -136,10 +161,15 @@ export function bvecNextFolio(m: Machine, fi: FolioIter): void {
   else fi.folio = NULL_PFN;
 }
 
-/** The folio steps of one bvec, as an iterable of fresh steps. */
-export function* bvecForEachFolio(m: Machine, bv: BioVec): Generator<FolioStep, void, undefined> {
+/** The folio steps of one bvec, as an iterable of fresh steps (`bv` checked at the call). */
+export function bvecForEachFolio(m: Machine, bv: BioVec): Generator<FolioStep, void, undefined> {
+  checkBvecArgs(m, 'bvecForEachFolio', bv.page, bv.len, bv.offset);
+  return bvecFolioSteps(m, bv.page, bv.len, bv.offset);
+}
+
+function* bvecFolioSteps(m: Machine, page: number, len: number, offset: number): Generator<FolioStep, void, undefined> {
   const fi = new FolioIter();
-  for (bvecFirstFolio(m, fi, bv.page, bv.len, bv.offset); fi.folio !== NULL_PFN; bvecNextFolio(m, fi))
+  for (firstBvecFolio(m, fi, page, len, offset); fi.folio !== NULL_PFN; bvecNextFolio(m, fi))
     yield { folio: fi.folio, offset: fi.offset, length: fi.length };
 }
 
@@ -152,5 +182,6 @@ export function bvecForEachFolioFn(
   fn: FolioStepFn,
   fi: FolioIter = new FolioIter(),
 ): void {
-  for (bvecFirstFolio(m, fi, page, len, offset); fi.folio !== NULL_PFN; bvecNextFolio(m, fi)) fn(fi.folio, fi.offset, fi.length);
+  checkBvecArgs(m, 'bvecForEachFolioFn', page, len, offset);
+  for (firstBvecFolio(m, fi, page, len, offset); fi.folio !== NULL_PFN; bvecNextFolio(m, fi)) fn(fi.folio, fi.offset, fi.length);
 }

@@ -7,12 +7,15 @@
  * reaches the end of (so zero-length segments after the position are skipped too);
  * revert WARNs and does nothing beyond MAX_RW_COUNT, only adds to `count` for DISCARD,
  * and reverting past the start of a UBUF iterator is the kernel's BUG(). Walking back
- * before the first segment of an array reads before it in C: KernelBug.
+ * before the first segment of an array reads before it in C: KernelBug. A `size` or
+ * `unroll` that is not a `size_t` the model holds exactly (a non-negative safe integer)
+ * is an ArgumentError; a large one keeps the kernel's answer (clamp, or WARN).
  */
 import type { WarnSink } from '../mm/bug.js';
 import { KernelBug, warnOn } from '../mm/bug.js';
 import type { IovIter } from './iov-iter.js';
 import { ITER_BVEC, ITER_DISCARD, ITER_IOVEC, ITER_KVEC, ITER_UBUF, MAX_RW_COUNT } from './iov-iter.js';
+import { checkSizeT } from './block-arg-check.js';
 
 function iovecAdvance(i: IovIter, size: number): void {
   if (i.count === 0) return;
@@ -49,6 +52,7 @@ function bvecAdvance(i: IovIter, size: number): void {
 
 /** `iov_iter_advance(i, size)`: consumes `size` bytes (at most `count`). */
 export function iovIterAdvance(i: IovIter, size: number): void {
+  checkSizeT('iovIterAdvance', 'size', size);
   if (i.count < size) size = i.count;
   switch (i.iterType) {
     case ITER_UBUF:
@@ -75,6 +79,7 @@ export function iovIterAdvance(i: IovIter, size: number): void {
  * as needed. WARNs (and does nothing) if `unroll` exceeds MAX_RW_COUNT.
  */
 export function iovIterRevert(sink: WarnSink, i: IovIter, unroll: number): void {
+  checkSizeT('iovIterRevert', 'unroll', unroll);
   if (unroll === 0) return;
   if (warnOn(sink, unroll > MAX_RW_COUNT, `iov_iter_revert: unroll ${unroll} > MAX_RW_COUNT`)) return;
   i.count += unroll;

@@ -19,8 +19,14 @@
  * GUP sink counts those page pointers), and writing bvec j overwrites slots 2j and 2j+1.
  * Before each write the model checks that those slots hold no page entry still to be
  * read, and throws a KernelBug if they would (the kernel would read a clobbered page
- * pointer). `unsigned short` counts wrap as in C. Model addition: `hold: 'get'` (see
+ * pointer). Model addition: `hold: 'get'` (see
  * iov-iter-extract.ts) releases unused user pages with put_page instead of unpinning.
+ * Arguments (checked before anything is counted or pinned): `max_size` a `size_t` the
+ * model holds exactly; `nr_vecs` and `max_vecs` `unsigned short`s with
+ * nr_vecs <= max_vecs <= the array's capacity (otherwise `entries_left` wraps or the
+ * page array lies past the end of `bv`: a buffer overflow in C); `mem_align_mask` an
+ * `unsigned int`; `flags` within ITER_ALLOW_P2PDMA: ArgumentError otherwise.
+ * get_contig_folio_len's `pages` must hold every entry the call may read.
  * Costs: one `apiCalls` for this call (the extraction inside counts its own), one
  * `bvecsWritten` per bvec.
  */
@@ -33,12 +39,14 @@ import type { Mm } from '../mm/mm.js';
 import { putPage } from '../gup/put-page.js';
 import { unpinUserPage } from '../gup/unpin.js';
 import { zoneDevicePagesHaveSamePgmap } from './bio-add.js';
-import { type BvecArray, bvecSetPage } from './bio-vec.js';
+import type { BvecArray } from './bio-vec.js';
 import { iovIterRevert } from './iov-iter-advance.js';
-import { ExtractPagesResult, iovIterExtractPagesAs, type UserPageHold } from './iov-iter-extract.js';
+import { ExtractPagesResult, ITER_ALLOW_P2PDMA, iovIterExtractPagesAs, type UserPageHold } from './iov-iter-extract.js';
 import { iovIterAlignment } from './iov-iter-geometry.js';
 import type { IovIter } from './iov-iter.js';
 import { ITER_IOVEC, ITER_KVEC, ITER_UBUF, iovIterExtractWillPin, iterIovAddr, iterIovLen } from './iov-iter.js';
+import { badArgument, checkFlags, checkOneOf, checkPfn } from '../mm/arg-check.js';
+import { checkSizeT, checkUnsignedInt, checkUnsignedShort } from './block-arg-check.js';
 
 /** `PAGE_PTRS_PER_BVEC`: page pointers that fit in one bio_vec (2 on 64-bit). */
 export const PAGE_PTRS_PER_BVEC = SIZEOF_BIO_VEC / SIZEOF_POINTER;
@@ -62,8 +70,19 @@ function pointerSlots(bv: BvecArray): Int32Array {
  * `get_contig_folio_len(&pages[at], &num_pages, left, offset)`: the bytes of the run
  * starting at `pages[at]` (at `offset` in that page) that stay inside its folio on
  * consecutive pages, at most `left`. The pages the run uses go in `numPages[0]`.
+ * `pages` must hold the DIV_ROUND_UP(offset + len, PAGE_SIZE) entries from `at` the
+ * loop may read (len: the run's bound); `pages[at]` a PFN; `left` and `offset` size_t.
  */
 export function getContigFolioLen(m: Machine, pages: ArrayLike<number>, at: number, left: number, offset: number, numPages: Int32Array): number {
+  if (!((at >>> 0) === at && at < pages.length)) badArgument('getContigFolioLen', 'at', at, `an index in 0..${pages.length - 1}`);
+  checkPfn(m, 'getContigFolioLen', 'pages[at]', pages[at]!);
+  checkSizeT('getContigFolioLen', 'left', left);
+  checkSizeT('getContigFolioLen', 'offset', offset);
+  if (numPages.length < 1) badArgument('getContigFolioLen', 'numPages.length', numPages.length, 'at least 1');
+  return contigFolioLen(m, pages, at, left, offset, numPages, true);
+}
+
+function contigFolioLen(m: Machine, pages: ArrayLike<number>, at: number, left: number, offset: number, numPages: Int32Array, check: boolean): number {
   const first = pages[at]!;
   const folio = pageFolio(m, first);
   let contig = Math.min(PAGE_SIZE - offset, left);
@@ -71,6 +90,8 @@ export function getContigFolioLen(m: Machine, pages: ArrayLike<number>, at: numb
   const len = Math.min(folioSize(m, folio) - folioOffset, left);
   left -= contig;
   const maxPages = divRoundUp(offset + len, PAGE_SIZE);
+  if (check && at + maxPages > pages.length)
+    badArgument('getContigFolioLen', 'pages.length', pages.length, `at least at + ${maxPages} (the pages the run may span)`);
   let k = 1;
   for (; k < maxPages; k++) {
     const page = pages[at + k]!;
@@ -99,6 +120,7 @@ export interface ExtractBvecsOptions {
 
 const numPages = new Int32Array(1);
 const scratch = new ExtractPagesResult();
+const HOLDS: readonly UserPageHold[] = ['pin', 'get'];
 
 function checkClobber(slot: number, pagesBase: number, nextUnread: number, nrPages: number, j: number): void {
   const p = slot - pagesBase;
@@ -125,11 +147,19 @@ export function iovIterExtractBvecs(
   memAlignMask = 0,
   opts: ExtractBvecsOptions = {},
 ): ExtractBvecsResult {
+  const fn = 'iovIterExtractBvecs';
+  checkSizeT(fn, 'maxSize', maxSize);
+  checkUnsignedShort(fn, 'nrVecs', nrVecs);
+  checkUnsignedShort(fn, 'maxVecs', maxVecs);
+  if (maxVecs > bv.capacity) badArgument(fn, 'maxVecs', maxVecs, `at most the bvec array's ${bv.capacity} entries`);
+  if (nrVecs > maxVecs) badArgument(fn, 'nrVecs', nrVecs, `at most maxVecs (${maxVecs})`);
+  checkFlags(fn, 'flags', flags, ITER_ALLOW_P2PDMA);
+  checkUnsignedInt(fn, 'memAlignMask', memAlignMask);
+  if (opts.hold !== undefined) checkOneOf(fn, 'opts.hold', opts.hold, HOLDS);
   const m = mm.m;
   m.cost.apiCalls++;
   const hold = opts.hold ?? 'pin';
-  if (maxVecs > bv.capacity) throw new KernelBug(`iov_iter_extract_bvecs: max_vecs ${maxVecs} exceeds the ${bv.capacity}-entry bvec array`);
-  const entriesLeft = (maxVecs - nrVecs) & 0xffff;
+  const entriesLeft = maxVecs - nrVecs;
 
   const t = iter.iterType;
   if (t === ITER_UBUF || t === ITER_IOVEC || t === ITER_KVEC) {
@@ -157,7 +187,7 @@ export function iovIterExtractBvecs(
   let left = size;
   while (left > 0) {
     if (nrVecs > 0 && !zoneDevicePagesHaveSamePgmap(m, bv.page[nrVecs - 1]!, pages[i]!)) break;
-    const len = getContigFolioLen(m, pages, i, left, offset, numPages);
+    const len = contigFolioLen(m, pages, i, left, offset, numPages, false);
     const page = pages[i]!;
     const nrToAdd = numPages[0]!;
     const slot = PAGE_PTRS_PER_BVEC * nrVecs;
@@ -165,10 +195,14 @@ export function iovIterExtractBvecs(
       checkClobber(s, pagesBase, i + nrToAdd, nrPages, nrVecs);
       slots[s] = CLOBBERED;
     }
-    bvecSetPage(bv, nrVecs, page, len, offset);
+    // bvec_set_page: nrVecs < maxVecs <= capacity (each bvec uses one of the
+    // entriesLeft pages), len <= a folio, offset < PAGE_SIZE.
+    bv.page[nrVecs] = page;
+    bv.len[nrVecs] = len;
+    bv.offset[nrVecs] = offset;
     m.cost.bvecsWritten++;
     i += nrToAdd;
-    nrVecs = (nrVecs + 1) & 0xffff;
+    nrVecs++;
     offset = 0;
     left -= len;
   }

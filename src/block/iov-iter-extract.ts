@@ -17,7 +17,16 @@
  * through single-page views from the current position, stopping after a view that does
  * not end at a page boundary, before a later view with an offset, or at `count`; it
  * sizes the array with the in-bvec offset as `start`, exactly as T does, and takes no
- * references. DISCARD is -EFAULT. The iterator advances by what is returned.
+ * references. DISCARD, and an `iter_type` that is no iterator type at all, is -EFAULT
+ * (the kernel's fall-through). The iterator advances by what is returned.
+ *
+ * Arguments (checked before anything is counted, allocated or pinned): `maxsize` a
+ * `size_t` the model holds exactly, `maxpages` an `unsigned int`, a caller `pages` array
+ * of at least `maxpages` entries (the kernel-doc's contract; shorter is a buffer
+ * overflow), `hold` 'pin' or 'get': ArgumentError otherwise. `extraction_flags` with a
+ * bit other than ITER_ALLOW_P2PDMA is an ArgumentError too: the kernel has no errno for
+ * it (it tests only ITER_ALLOW_P2PDMA and ignores the rest, lib/iov_iter.c
+ * iov_iter_extract_user_pages in T), and the model refuses it rather than ignore it.
  *
  * Model additions: `iovIterExtractPagesAs` takes the user pages with FOLL_GET instead
  * of FOLL_PIN (get_user_pages_fast), which is what the dio_w_* wrappers of 2022
@@ -39,7 +48,9 @@ import { pinUserPagesFast } from '../gup/pin-user-pages.js';
 import { virtToPage } from './direct-map.js';
 import { iovIterAdvance } from './iov-iter-advance.js';
 import type { IovIter } from './iov-iter.js';
-import { ITER_BVEC, ITER_DISCARD, ITER_KVEC, ITER_UBUF, MAX_RW_COUNT, userBackedIter } from './iov-iter.js';
+import { ITER_BVEC, ITER_DISCARD, ITER_FOLIOQ, ITER_KVEC, ITER_UBUF, ITER_XARRAY, MAX_RW_COUNT, userBackedIter } from './iov-iter.js';
+import { badArgument, checkFlags, checkOneOf } from '../mm/arg-check.js';
+import { checkSizeT, checkUnsignedInt } from './block-arg-check.js';
 
 /** `ITER_ALLOW_P2PDMA` (uio.h): extraction may return PCI P2PDMA pages. */
 export const ITER_ALLOW_P2PDMA = 0x01;
@@ -49,6 +60,17 @@ export const ITER_ALLOW_P2PDMA = 0x01;
  * 'get' (FOLL_GET, get_user_pages_fast: the dio_w_* configuration with pins off).
  */
 export type UserPageHold = 'pin' | 'get';
+
+const USER_PAGE_HOLDS: readonly UserPageHold[] = ['pin', 'get'];
+
+/** The arguments C's types (and the kernel-doc's array contract) constrain. */
+function checkExtractArgs(fn: string, pages: Int32Array | null, maxsize: number, maxpages: number, flags: number, hold: UserPageHold): void {
+  checkSizeT(fn, 'maxsize', maxsize);
+  checkUnsignedInt(fn, 'maxpages', maxpages);
+  if (pages !== null && pages.length < maxpages) badArgument(fn, 'pages.length', pages.length, `at least maxpages (${maxpages})`);
+  checkFlags(fn, 'flags', flags, ITER_ALLOW_P2PDMA);
+  checkOneOf(fn, 'hold', hold, USER_PAGE_HOLDS);
+}
 
 /** The out-parameters of `iov_iter_extract_pages`, plus the return value. */
 export class ExtractPagesResult {
@@ -149,8 +171,8 @@ function extractKvecPages(m: Machine, i: IovIter, maxsize: number, maxpages: num
     out.ret = -ENOMEM;
     return;
   }
+  // count <= maxpages <= p.length (checked on entry, or the array was sized to count).
   const p = out.pages!;
-  if (count > p.length) throw new KernelBug(`iov_iter_extract_kvec_pages: writes ${count} entries into a ${p.length}-entry page array`);
   kaddr -= offset;
   for (let k = 0; k < count; k++, kaddr += PAGE_SIZE) p[k] = virtToPage(kaddr);
   m.cost.pagePointersWritten += count;
@@ -200,7 +222,6 @@ function extractBvecPages(m: Machine, i: IovIter, maxsize: number, maxpages: num
     } else {
       out.offset0 = off;
     }
-    if (k >= p.length) throw new KernelBug(`iov_iter_extract_bvec_pages writes entry ${k} of a ${p.length}-entry page array`);
     p[k++] = bvPage[idx]! + Math.floor(mpOffset / PAGE_SIZE);
     size += len;
     if (k >= count) break;
@@ -234,6 +255,20 @@ export function iovIterExtractPagesAs(
   hold: UserPageHold,
   out: ExtractPagesResult = new ExtractPagesResult(),
 ): ExtractPagesResult {
+  checkExtractArgs('iovIterExtractPagesAs', pages, maxsize, maxpages, flags, hold);
+  return extractPages(mm, i, pages, maxsize, maxpages, flags, hold, out);
+}
+
+function extractPages(
+  mm: Mm,
+  i: IovIter,
+  pages: Int32Array | null,
+  maxsize: number,
+  maxpages: number,
+  flags: number,
+  hold: UserPageHold,
+  out: ExtractPagesResult,
+): ExtractPagesResult {
   const m = mm.m;
   m.cost.apiCalls++;
   out.pages = pages;
@@ -246,8 +281,9 @@ export function iovIterExtractPagesAs(
   if (userBackedIter(i)) extractUserPages(mm, i, maxsize, maxpages, flags, hold, out);
   else if (i.iterType === ITER_KVEC) extractKvecPages(m, i, maxsize, maxpages, out);
   else if (i.iterType === ITER_BVEC) extractBvecPages(m, i, maxsize, maxpages, out);
-  else if (i.iterType === ITER_DISCARD) out.ret = -EFAULT;
-  else throw new KernelBug(`iov_iter_extract_pages: iterator type ${i.iterType} is not modelled`);
+  else if (i.iterType === ITER_FOLIOQ || i.iterType === ITER_XARRAY)
+    throw new KernelBug(`iov_iter_extract_pages: iterator type ${i.iterType} is not modelled`);
+  else out.ret = -EFAULT;
   return out;
 }
 
@@ -269,5 +305,6 @@ export function iovIterExtractPages(
   flags: number,
   out: ExtractPagesResult = new ExtractPagesResult(),
 ): ExtractPagesResult {
-  return iovIterExtractPagesAs(mm, i, pages, maxsize, maxpages, flags, 'pin', out);
+  checkExtractArgs('iovIterExtractPages', pages, maxsize, maxpages, flags, 'pin');
+  return extractPages(mm, i, pages, maxsize, maxpages, flags, 'pin', out);
 }

@@ -12,10 +12,13 @@
  * `unsigned long` (64 bits), which the model ORs in two 32-bit halves because
  * JavaScript bitwise operators are 32-bit. The do-while loops of the alignment helpers
  * read the current segment even when `count` is 0; past the end of the array that is
- * out-of-bounds memory in C and a KernelBug here.
+ * out-of-bounds memory in C and a KernelBug here. `maxpages` is a C `int`; a
+ * negative or fractional one (no errno: the kernel would hand it back as the count) is
+ * an ArgumentError.
  */
 import { PAGE_SIZE, divRoundUp } from '../mm/constants.js';
 import { KernelBug } from '../mm/bug.js';
+import { checkCount } from '../mm/arg-check.js';
 import type { IovIter } from './iov-iter.js';
 import { ITER_BVEC, ITER_DISCARD, ITER_IOVEC, ITER_KVEC, ITER_UBUF } from './iov-iter.js';
 
@@ -135,6 +138,7 @@ function bvecNpages(i: IovIter, maxpages: number): number {
  * DISCARD.
  */
 export function iovIterNpages(i: IovIter, maxpages: number): number {
+  checkCount('iovIterNpages', 'maxpages', maxpages);
   if (i.count === 0) return 0;
   switch (i.iterType) {
     case ITER_UBUF:

@@ -11,10 +11,16 @@
  * (`__iov`, `kvec`, `bvec`) is the index `seg` into the caller's array, which the
  * iterator never copies. Simplified: the kernel WARNs on a direction other than
  * ITER_SOURCE/ITER_DEST and carries on; the initialisers have no machine to record a
- * WARN on, so the model rejects it with a TypeError. `iov_iter_discard` with a source
- * direction is the kernel's BUG_ON: KernelBug.
+ * WARN on, so the model rejects it with an ArgumentError (a TypeError). `iov_iter_discard`
+ * with a direction other than ITER_DEST is the kernel's BUG_ON: KernelBug.
+ * Arguments: `count` and each segment's base and length are `size_t` / addresses the
+ * model holds exactly (non-negative safe integers), `nrSegs` lies within the array
+ * (C would read past it); anything else is an ArgumentError, checked before the
+ * iterator is built.
  */
 import { KernelBug } from '../mm/bug.js';
+import { badArgument, checkInt, checkUnsignedLong } from '../mm/arg-check.js';
+import { checkSizeT } from './block-arg-check.js';
 import type { BioVec } from './bio-vec.js';
 import { BvecArray, bvecArrayFrom } from './bio-vec.js';
 
@@ -83,24 +89,24 @@ export class IovIter {
   }
 }
 
-function checkDirection(direction: number): void {
-  if (direction !== ITER_SOURCE && direction !== ITER_DEST)
-    throw new TypeError(`iov_iter direction must be ITER_SOURCE or ITER_DEST, got ${direction}`);
+function checkDirection(fn: string, direction: number): void {
+  if (direction !== ITER_SOURCE && direction !== ITER_DEST) badArgument(fn, 'direction', direction, 'ITER_SOURCE (1) or ITER_DEST (0)');
 }
 
-function checkCount(count: number): void {
-  if (!Number.isSafeInteger(count) || count < 0) throw new TypeError(`iov_iter count must be a non-negative integer, got ${count}`);
-}
-
-function checkSegs(nrSegs: number, have: number): void {
-  if (!Number.isInteger(nrSegs) || nrSegs < 0 || nrSegs > have)
-    throw new TypeError(`nr_segs ${nrSegs} outside the ${have}-entry array`);
+/** The first `nrSegs` iovecs/kvecs: base an address, len a size_t. */
+function checkIovecs(fn: string, iovecs: readonly Iovec[], nrSegs: number): void {
+  for (let k = 0; k < nrSegs; k++) {
+    const v = iovecs[k]!;
+    if (!(Number.isSafeInteger(v.base) && v.base >= 0)) badArgument(fn, `iovecs[${k}].base`, v.base, 'an address (a non-negative safe integer)');
+    if (!(Number.isSafeInteger(v.len) && v.len >= 0)) badArgument(fn, `iovecs[${k}].len`, v.len, 'a size_t (a non-negative safe integer)');
+  }
 }
 
 /** `iov_iter_ubuf(i, direction, buf, count)`: one user buffer, `nr_segs` 1. */
 export function iovIterUbuf(direction: number, addr: number, count: number): IovIter {
-  checkDirection(direction);
-  checkCount(count);
+  checkDirection('iovIterUbuf', direction);
+  checkUnsignedLong('iovIterUbuf', 'addr', addr);
+  checkSizeT('iovIterUbuf', 'count', count);
   const i = new IovIter(ITER_UBUF, direction, count, 1);
   i.ubuf = addr;
   return i;
@@ -108,9 +114,10 @@ export function iovIterUbuf(direction: number, addr: number, count: number): Iov
 
 /** `iov_iter_init(i, direction, iov, nr_segs, count)`: user iovecs; `nrSegs` defaults to all. */
 export function iovIterInit(direction: number, iovecs: readonly Iovec[], count: number, nrSegs = iovecs.length): IovIter {
-  checkDirection(direction);
-  checkCount(count);
-  checkSegs(nrSegs, iovecs.length);
+  checkDirection('iovIterInit', direction);
+  checkSizeT('iovIterInit', 'count', count);
+  checkInt('iovIterInit', 'nrSegs', nrSegs, 0, iovecs.length);
+  checkIovecs('iovIterInit', iovecs, nrSegs);
   const i = new IovIter(ITER_IOVEC, direction, count, nrSegs);
   i.iov = iovecs;
   return i;
@@ -118,9 +125,10 @@ export function iovIterInit(direction: number, iovecs: readonly Iovec[], count: 
 
 /** `iov_iter_kvec(i, direction, kvec, nr_segs, count)`: direct-map kernel ranges. */
 export function iovIterKvec(direction: number, kvecs: readonly Kvec[], count: number, nrSegs = kvecs.length): IovIter {
-  checkDirection(direction);
-  checkCount(count);
-  checkSegs(nrSegs, kvecs.length);
+  checkDirection('iovIterKvec', direction);
+  checkSizeT('iovIterKvec', 'count', count);
+  checkInt('iovIterKvec', 'nrSegs', nrSegs, 0, kvecs.length);
+  checkIovecs('iovIterKvec', kvecs, nrSegs);
   const i = new IovIter(ITER_KVEC, direction, count, nrSegs);
   i.iov = kvecs;
   return i;
@@ -133,10 +141,10 @@ export function iovIterBvec(
   count: number,
   nrSegs = bvecs instanceof BvecArray ? bvecs.capacity : bvecs.length,
 ): IovIter {
-  checkDirection(direction);
-  checkCount(count);
+  checkDirection('iovIterBvec', direction);
+  checkSizeT('iovIterBvec', 'count', count);
+  checkInt('iovIterBvec', 'nrSegs', nrSegs, 0, bvecs instanceof BvecArray ? bvecs.capacity : bvecs.length);
   const bvs = bvecs instanceof BvecArray ? bvecs : bvecArrayFrom(bvecs);
-  checkSegs(nrSegs, bvs.capacity);
   const i = new IovIter(ITER_BVEC, direction, count, nrSegs);
   i.bvec = bvs;
   return i;
@@ -144,8 +152,9 @@ export function iovIterBvec(
 
 /** `iov_iter_discard(i, direction, count)`: BUG_ON unless the direction is READ (ITER_DEST). */
 export function iovIterDiscard(direction: number, count: number): IovIter {
+  if ((direction >>> 0) !== direction) badArgument('iovIterDiscard', 'direction', direction, 'an unsigned int');
+  checkSizeT('iovIterDiscard', 'count', count);
   if (direction !== ITER_DEST) throw new KernelBug(`iov_iter_discard: BUG_ON(direction != READ), got ${direction}`);
-  checkCount(count);
   return new IovIter(ITER_DISCARD, ITER_DEST, count, 0);
 }
 
@@ -210,7 +219,11 @@ export function iterIovLen(i: IovIter): number {
   return i.iov[i.seg]!.len - i.iovOffset;
 }
 
-/** `iov_iter_truncate(i, count)`: caps `count`; a larger value does nothing. */
+/**
+ * `iov_iter_truncate(i, count)`: caps `count`; a larger value does nothing. `count` is
+ * a `u64`: any non-negative integer (above 2^53 it only ever compares as larger).
+ */
 export function iovIterTruncate(i: IovIter, count: number): void {
+  if (!(Number.isInteger(count) && count >= 0)) badArgument('iovIterTruncate', 'count', count, 'a u64 (a non-negative integer)');
   if (i.count > count) i.count = count;
 }

@@ -15,6 +15,9 @@
  * size min(vectors still possible, BIO_MAX_VECS), so a bio fills only at
  * BIO_MAX_VECS. Costs: `biosBuilt` per bio; bio_add_page counts `bvecsWritten` per new
  * bvec (a slice copies nothing). The struct bio allocations are not modelled (bio.ts).
+ * Arguments: pages are PFNs of the memmap, `len`/`offset` `unsigned int`, vector
+ * counts and slices within the array, `opf` a modelled bi_opf word, `merge` a known
+ * policy: ArgumentError otherwise, before any bio is allocated or added to.
  */
 import type { Machine } from '../mm/machine.js';
 import { KernelBug } from '../mm/bug.js';
@@ -33,12 +36,26 @@ import {
 } from '../block/bio.js';
 import { __bioAddPage, bioAddPage, zoneDevicePagesCompatible } from '../block/bio-add.js';
 import type { MergePolicy } from './pin-strategy.js';
+import { MERGE_POLICIES } from './strategy-enums.js';
+import { REQ_NOMERGE, REQ_OP_MASK } from '../block/bio.js';
+import { checkFlags, checkGupFlagsWord, checkInt, checkOneOf, checkPfn, checkUnsignedLong } from '../mm/arg-check.js';
+import { checkUnsignedInt } from '../block/block-arg-check.js';
+
+/** The bi_opf bits a bio of the model carries (bio.ts). */
+const OPF_BITS = REQ_OP_MASK | REQ_NOMERGE;
+
+/** `bvs[first, first + n)` lies inside the array. */
+function checkSlice(fn: string, bvs: BvecArray, first: number, n: number): void {
+  checkInt(fn, 'first', first, 0, bvs.capacity);
+  checkInt(fn, 'n', n, 0, bvs.capacity - first);
+}
 
 /**
  * The bio operation for a pin: FOLL_WRITE means the device writes memory, a read
  * (iov_iter's ITER_DEST sets FOLL_WRITE for reads, lib/iov_iter.c).
  */
 export function bioOpForGupFlags(gupFlags: number): number {
+  checkGupFlagsWord('bioOpForGupFlags', gupFlags);
   return (gupFlags & FOLL_WRITE) !== 0 ? REQ_OP_READ : REQ_OP_WRITE;
 }
 
@@ -59,6 +76,8 @@ export class BioCopyBuilder {
     merge: MergePolicy,
     private readonly opf: number,
   ) {
+    checkOneOf('BioCopyBuilder', 'merge', merge, MERGE_POLICIES);
+    checkFlags('BioCopyBuilder', 'opf', opf, OPF_BITS);
     this.physical = merge === 'physical';
   }
 
@@ -68,6 +87,10 @@ export class BioCopyBuilder {
    */
   add(page: number, len: number, offset: number, vecsLeft: number): void {
     const m = this.m;
+    checkPfn(m, 'BioCopyBuilder.add', 'page', page);
+    checkUnsignedInt('BioCopyBuilder.add', 'len', len);
+    checkUnsignedInt('BioCopyBuilder.add', 'offset', offset);
+    checkUnsignedLong('BioCopyBuilder.add', 'vecsLeft', vecsLeft);
     const cur = this.cur;
     if (cur !== null) {
       if (this.physical) {
@@ -91,6 +114,8 @@ export class BioCopyBuilder {
 
   /** Copies bvecs[first, first + n) in order; `vecsLeft` as in add() for the first of them. */
   addAll(bvs: BvecArray, first: number, n: number, vecsLeft: number): void {
+    checkSlice('BioCopyBuilder.addAll', bvs, first, n);
+    checkInt('BioCopyBuilder.addAll', 'vecsLeft', vecsLeft, n, Number.MAX_SAFE_INTEGER);
     const { page, len, offset } = bvs;
     for (let i = 0; i < n; i++) this.add(page[first + i]!, len[first + i]!, offset[first + i]!, vecsLeft - i);
   }
@@ -101,6 +126,8 @@ export class BioCopyBuilder {
  * inside the caller's array), appended to `out`. The array must outlive the bios.
  */
 export function bioSlices(m: Machine, bvs: BvecArray, first: number, n: number, opf: number, out: Bio[]): void {
+  checkSlice('bioSlices', bvs, first, n);
+  checkFlags('bioSlices', 'opf', opf, OPF_BITS);
   const end = first + n;
   const { page, len } = bvs;
   let cur: Bio | null = null;

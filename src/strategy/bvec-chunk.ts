@@ -7,9 +7,11 @@
  * Not a kernel structure (rlist never merged). Simplified: the chunk comes from kmalloc
  * (the 512-byte class for the default size) rather than a dedicated kmem_cache, which
  * costs the same bytes; the end of a partly used chunk is found from the list's total
- * count rather than rlist's END_PAD marker entry.
+ * count rather than rlist's END_PAD marker entry. Counts that are not non-negative
+ * integers (entries and chunk numbers up to INT_MAX) are an ArgumentError.
  */
 import { SIZEOF_BIO_VEC, SIZEOF_POINTER } from '../mm/constants.js';
+import { checkCount, checkUnsignedLong } from '../mm/arg-check.js';
 
 /** Bytes before a chunk's entries: the `next` pointer. */
 export const BVEC_CHUNK_HEADER = SIZEOF_POINTER;
@@ -22,11 +24,15 @@ export const BVEC_CHUNK_DEFAULT_ENTRIES = Math.floor((512 - BVEC_CHUNK_HEADER) /
 
 /** Bytes of a chunk holding `entries` bvecs: header plus entries. */
 export function bvecChunkBytes(entries: number): number {
+  checkCount('bvecChunkBytes', 'entries', entries);
   return BVEC_CHUNK_HEADER + entries * SIZEOF_BIO_VEC;
 }
 
 /** Bytes written in chunk `k` (0-based) when the list holds `nr` bvecs in chunks of `entries`. */
 export function bvecChunkUsedBytes(k: number, nr: number, entries: number): number {
+  checkCount('bvecChunkUsedBytes', 'k', k);
+  checkUnsignedLong('bvecChunkUsedBytes', 'nr', nr);
+  checkCount('bvecChunkUsedBytes', 'entries', entries);
   const inChunk = Math.min(Math.max(nr - k * entries, 0), entries);
   return BVEC_CHUNK_HEADER + inChunk * SIZEOF_BIO_VEC;
 }

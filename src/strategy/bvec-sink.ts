@@ -21,7 +21,10 @@
  *
  * Counting mode (no array) runs the same merge rules without writing: the count-first
  * sizing uses it. Hot path (room/add per PTE): fields in locals, no allocation; chunk
- * growth is the only allocating branch and runs once per chunk.
+ * growth is the only allocating branch and runs once per chunk. The constructor checks
+ * its arguments (ArgumentError: a limit beyond the array, an offset outside a page, a
+ * length that is not a `size_t`, an unknown policy, chunks without an array); the
+ * GupSink methods are driven by the walk with what it grabbed and are not checked.
  */
 import { NULL_PFN, PAGE_SIZE } from '../mm/constants.js';
 import type { Machine } from '../mm/machine.js';
@@ -33,7 +36,10 @@ import { gupPutFolio } from '../gup/gup-put-folio.js';
 import { BvecArray, UINT_MAX } from '../block/bio-vec.js';
 import { zoneDevicePagesHaveSamePgmap } from '../block/bio-add.js';
 import type { MergePolicy } from './pin-strategy.js';
+import { MERGE_POLICIES } from './strategy-enums.js';
 import { bvecChunkBytes } from './bvec-chunk.js';
+import { badArgument, checkCount, checkInt, checkOneOf } from '../mm/arg-check.js';
+import { checkSizeT } from '../block/block-arg-check.js';
 
 /** A sink writing bvecs for the byte range [start, start + len) of one request. */
 export class BvecSink implements GupSink {
@@ -78,7 +84,14 @@ export class BvecSink implements GupSink {
     /** Entries per chunk in chunk mode, 0 otherwise. */
     private readonly chunkEntries: number = 0,
   ) {
-    if (bvs !== null && limit > bvs.capacity) throw new KernelBug(`bvec sink: limit ${limit} exceeds the ${bvs.capacity}-entry array`);
+    const fn = 'BvecSink';
+    if (bvs !== null) checkInt(fn, 'limit', limit, 0, bvs.capacity);
+    else if (limit !== Infinity) checkCount(fn, 'limit', limit, Number.MAX_SAFE_INTEGER);
+    checkInt(fn, 'firstOffset', firstOffset, 0, PAGE_SIZE - 1);
+    checkSizeT(fn, 'len', len);
+    checkOneOf(fn, 'merge', merge, MERGE_POLICIES);
+    checkCount(fn, 'chunkEntries', chunkEntries);
+    if (chunkEntries > 0 && bvs === null) badArgument(fn, 'chunkEntries', chunkEntries, '0 in counting mode (no array to grow)');
     this.bvs = bvs;
     this.limit = limit;
     this.physical = merge === 'physical';

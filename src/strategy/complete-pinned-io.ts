@@ -7,15 +7,19 @@
  * folio dirty first when asked (a read into user memory). Then kvfree() of each owned
  * array, booking the bytes never written as unused. Also the two shapes a canonical
  * caller's result takes: an error with nothing held, or bytes held in bios.
+ * Arguments: `markDirty` a boolean, `err` 0 or a negative errno (-4095..0), byte and
+ * call counts non-negative integers: ArgumentError otherwise.
  */
 import type { Machine } from '../mm/machine.js';
 import { kvfree, type KAlloc } from '../mm/slab.js';
 import { bioReleasePages } from '../block/bio-release.js';
 import type { Bio } from '../block/bio.js';
 import type { PinnedIo, ReturnRun } from './pin-strategy.js';
+import { checkBool, checkCount, checkInt, checkUnsignedLong } from '../mm/arg-check.js';
 
 /** Releases every pin the bios hold (per folio, v6.12+), then frees the owned arrays. */
 export function completePinnedIo(m: Machine, io: PinnedIo, markDirty: boolean): void {
+  checkBool('completePinnedIo', 'markDirty', markDirty);
   const bios = io.bios;
   for (let i = 0; i < bios.length; i++) bioReleasePages(m, bios[i]!, markDirty, 'folio');
   const owned = io.owned;
@@ -24,6 +28,8 @@ export function completePinnedIo(m: Machine, io: PinnedIo, markDirty: boolean): 
 
 /** What a caller holds after its first call failed: nothing but the error. */
 export function failedIo(err: number, calls: number, returnValues: ReturnRun[]): PinnedIo {
+  checkInt('failedIo', 'err', err, -4095, 0);
+  checkCount('failedIo', 'calls', calls);
   return { ret: err, bios: [], calls, returnValues, owned: [] };
 }
 
@@ -35,5 +41,7 @@ export function pinnedIo(
   returnValues: ReturnRun[],
   owned: { readonly alloc: KAlloc; readonly usedBytes: number }[],
 ): PinnedIo {
+  checkUnsignedLong('pinnedIo', 'done', done);
+  checkCount('pinnedIo', 'calls', calls);
   return { ret: done, bios, calls, returnValues, owned };
 }

@@ -14,7 +14,9 @@
  * GUP-fast the counting walk does not stop at such a page; a missing table counts all
  * its pages in one step. Cost: one walk from the top (walkRestarts), the levels, PTEs
  * and leaves read, as gup_fast counts them. Unmodelled like gup-fast.ts: PROT_NONE,
- * secretmem.
+ * secretmem. Arguments: `start` an address at most TASK_SIZE_MAX (the callee has
+ * range-checked it), `gupFlags` an `unsigned int`, a sink in counting mode: ArgumentError
+ * otherwise.
  */
 import { PAGE_SIZE, divRoundUp } from '../mm/constants.js';
 import { FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_WRITE } from '../mm/foll-flags.js';
@@ -35,6 +37,8 @@ import { gupFastFolioAllowed } from '../gup/gup-fast.js';
 import { gupMustUnshare } from '../gup/gup-must-unshare.js';
 import type { BvecSink } from './bvec-sink.js';
 import { userOffsetInPage } from './pin-user-bvecs.js';
+import { badArgument, checkGupFlagsWord, checkInt } from '../mm/arg-check.js';
+import { TASK_SIZE_MAX } from '../mm/constants.js';
 
 /** Whether GUP-fast would take `page` (folio `folio`) from an entry with bits `b` as it is. */
 function takeable(mm: Mm, b: number, folio: number, page: number, gupFlags: number): boolean {
@@ -63,6 +67,9 @@ function countRun(sink: BvecSink, folio: number, page: number, nr: number): void
  * range must already have passed gup_fast_fallback's checks (the callee checks first).
  */
 export function countBvecs(mm: Mm, start: number, gupFlags: number, sink: BvecSink): number {
+  checkInt('countBvecs', 'start', start, 0, TASK_SIZE_MAX);
+  checkGupFlagsWord('countBvecs', gupFlags);
+  if (sink.bvs !== null) badArgument('countBvecs', 'sink', sink, 'a counting-mode BvecSink (no array)');
   const cost = mm.m.cost;
   const order = mm.m.order;
   const pt = mm.pt;

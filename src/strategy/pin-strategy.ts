@@ -10,6 +10,7 @@
 import type { Mm } from '../mm/mm.js';
 import type { KAlloc } from '../mm/slab.js';
 import type { Bio } from '../block/bio.js';
+import { badArgument } from '../mm/arg-check.js';
 
 /**
  * How runs become vectors. 'folio': one vector per run of consecutive pages inside one
@@ -46,8 +47,9 @@ export interface ReturnRun {
   count: number;
 }
 
-/** Appends one call's return value to a run-length encoded list. */
+/** Appends one call's return value (a count or -errno: a safe integer) to a run-length encoded list. */
 export function recordReturn(runs: ReturnRun[], value: number): void {
+  if (!Number.isSafeInteger(value)) badArgument('recordReturn', 'value', value, 'a return value (a safe integer)');
   const last = runs[runs.length - 1];
   if (last !== undefined && last.value === value) last.count++;
   else runs.push({ value, count: 1 });

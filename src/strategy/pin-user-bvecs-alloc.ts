@@ -28,6 +28,12 @@
  *   the first allocated before the walk, the others inside the walk as the sink fills
  *   (a GFP_NOWAIT slab allocation), so nothing is copied and the walk never restarts.
  * Every allocation failure before the first walk is -ENOMEM with nothing pinned.
+ *
+ * Arguments as pin_user_bvecs (pin-user-bvecs.ts): an undefined FOLL_* bit is a WARN
+ * and -EINVAL like an internal one; `start`/`len` that C's types rule out, a `gupFlags`
+ * outside `unsigned int`, an unknown `sizing` or `merge`, or a `chunkEntries` that is
+ * not an integer in 1..INT_MAX for 'chunked' (a model parameter, no errno) are an
+ * ArgumentError before anything is counted, allocated or pinned.
  */
 import { PAGE_SIZE, SIZEOF_BIO_VEC, divRoundUp } from '../mm/constants.js';
 import { EINVAL } from '../mm/errno.js';
@@ -44,6 +50,11 @@ import { countBvecs } from './count-bvecs.js';
 import { kvmallocArray } from '../mm/slab.js';
 import { bvecSinkWalk, userOffsetInPage } from './pin-user-bvecs.js';
 import type { MergePolicy, SizingVariant } from './pin-strategy.js';
+import { MERGE_POLICIES, SIZING_VARIANTS } from './strategy-enums.js';
+import { checkGupFlagsWord, checkInt, checkOneOf } from '../mm/arg-check.js';
+import { INT_MAX } from '../mm/constants.js';
+import { checkSizeT } from '../block/block-arg-check.js';
+import { checkUserStart, refuseUndefinedFollFlags } from './user-range-args.js';
 
 /** First array of the 'grow' sizing: 16 bvecs, a 256-byte kmalloc. */
 export const GROW_INITIAL_BVECS = 16;
@@ -69,13 +80,18 @@ export function calleeBvecs(): CalleeBvecs {
 
 /** Bytes of allocation `k` of `out` holding bvecs: for the caller's kvfree. */
 export function calleeBvecsUsedBytes(out: CalleeBvecs, k: number): number {
+  checkInt('calleeBvecsUsedBytes', 'k', k, 0, out.allocs.length - 1);
+  return usedBytes(out, k);
+}
+
+function usedBytes(out: CalleeBvecs, k: number): number {
   if (out.chunkEntries === 0) return out.nr * SIZEOF_BIO_VEC;
   return bvecChunkUsedBytes(k, out.nr, out.chunkEntries);
 }
 
 /** Frees what `out` holds (nothing of it pinned any more), booking used bytes. */
 function freeAll(mm: Mm, out: CalleeBvecs): void {
-  for (let k = 0; k < out.allocs.length; k++) kvfree(mm.m, out.allocs[k]!, calleeBvecsUsedBytes(out, k));
+  for (let k = 0; k < out.allocs.length; k++) kvfree(mm.m, out.allocs[k]!, usedBytes(out, k));
   out.allocs = [];
   out.bvecs = null;
   out.nr = 0;
@@ -95,6 +111,13 @@ export function pinUserBvecsAlloc(
   merge: MergePolicy = 'folio',
   chunkEntries: number = BVEC_CHUNK_DEFAULT_ENTRIES,
 ): number {
+  const fn = 'pinUserBvecsAlloc';
+  checkUserStart(fn, start);
+  checkSizeT(fn, 'len', len);
+  checkGupFlagsWord(fn, gupFlags);
+  checkOneOf(fn, 'sizing', sizing, SIZING_VARIANTS);
+  checkOneOf(fn, 'merge', merge, MERGE_POLICIES);
+  if (sizing === 'chunked') checkInt(fn, 'chunkEntries', chunkEntries, 1, INT_MAX);
   const m = mm.m;
   m.cost.apiCalls++;
   out.bvecs = null;
@@ -102,10 +125,9 @@ export function pinUserBvecsAlloc(
   out.done = 0;
   out.allocs = [];
   out.chunkEntries = sizing === 'chunked' ? chunkEntries : 0;
+  if (refuseUndefinedFollFlags(m, gupFlags)) return -EINVAL;
   const flags = isValidGupArgs(m, true, null, gupFlags, FOLL_PIN);
   if (flags < 0) return -EINVAL;
-  if (!Number.isSafeInteger(len) || len < 0 || !Number.isInteger(start)) return -EINVAL;
-  if (sizing === 'chunked' && (!Number.isInteger(chunkEntries) || chunkEntries < 1)) return -EINVAL;
   if (warnOn(m, (flags & ~GUP_FAST_FLAGS) !== 0, 'gup_fast_fallback: flags outside the fast path mask')) return -EINVAL;
   if (len === 0) return 0;
   const off = userOffsetInPage(start);

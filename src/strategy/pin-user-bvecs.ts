@@ -16,6 +16,14 @@
  *
  * Model-only argument: `merge` selects the policy the comparison studies (a kernel
  * function would implement one).
+ *
+ * Arguments, as the GUP entry points take them (user-range-args.ts): a FOLL_* bit no
+ * flag defines is refused like an internal one (WARN, -EINVAL); a negative `start` is
+ * the wrapped address, -EFAULT. ArgumentError, before anything is counted or pinned,
+ * for a `start` or `len` C's types rule out (NaN, fractional; `len` a `size_t` the model
+ * holds exactly), a `gupFlags` outside `unsigned int`, a `maxBvecs` outside
+ * `unsigned int` or beyond the array's capacity (the callee would write past it), or an
+ * unknown `merge`.
  */
 import { PAGE_SIZE, divRoundUp } from '../mm/constants.js';
 import { EINVAL } from '../mm/errno.js';
@@ -27,6 +35,10 @@ import { isValidGupArgs } from '../gup/is-valid-gup-args.js';
 import type { BvecArray } from '../block/bio-vec.js';
 import { BvecSink } from './bvec-sink.js';
 import type { MergePolicy } from './pin-strategy.js';
+import { MERGE_POLICIES } from './strategy-enums.js';
+import { badArgument, checkGupFlagsWord, checkOneOf } from '../mm/arg-check.js';
+import { checkSizeT, checkUnsignedInt } from '../block/block-arg-check.js';
+import { checkUserStart, refuseUndefinedFollFlags } from './user-range-args.js';
 
 /** The `size_t *done` out-parameter. */
 export interface BvecsDone {
@@ -35,6 +47,11 @@ export interface BvecsDone {
 
 /** `offset_in_page()` of an unsigned long held in a JS number (negative = above 2^63). */
 export function userOffsetInPage(start: number): number {
+  checkUserStart('userOffsetInPage', start);
+  return offsetOf(start);
+}
+
+function offsetOf(start: number): number {
   const r = start % PAGE_SIZE;
   return r < 0 ? r + PAGE_SIZE : r;
 }
@@ -46,8 +63,15 @@ export function userOffsetInPage(start: number): number {
  * or -errno with nothing taken. Used by every bvec callee; counts no API call.
  */
 export function bvecSinkWalk(mm: Mm, start: number, gupFlags: number, sink: BvecSink): number {
+  checkUserStart('bvecSinkWalk', start);
+  checkGupFlagsWord('bvecSinkWalk', gupFlags);
+  if ((gupFlags & FOLL_PIN) === 0) badArgument('bvecSinkWalk', 'gupFlags', gupFlags, 'a FOLL_* word holding FOLL_PIN');
+  return sinkWalk(mm, start, gupFlags, sink);
+}
+
+function sinkWalk(mm: Mm, start: number, gupFlags: number, sink: BvecSink): number {
   const pos = start + sink.done;
-  const nrPages = divRoundUp(userOffsetInPage(pos) + (sink.len - sink.done), PAGE_SIZE);
+  const nrPages = divRoundUp(offsetOf(pos) + (sink.len - sink.done), PAGE_SIZE);
   const before = sink.pages;
   sink.beginWalk();
   const ret = gupFastFallback(mm, pos, nrPages, gupFlags, sink);
@@ -72,17 +96,22 @@ export function pinUserBvecs(
   out: BvecsDone,
   merge: MergePolicy = 'folio',
 ): number {
+  const fn = 'pinUserBvecs';
+  checkUserStart(fn, start);
+  checkSizeT(fn, 'len', len);
+  checkGupFlagsWord(fn, gupFlags);
+  checkUnsignedInt(fn, 'maxBvecs', maxBvecs);
+  if (maxBvecs > bvecs.capacity) badArgument(fn, 'maxBvecs', maxBvecs, `at most the array's ${bvecs.capacity} entries`);
+  checkOneOf(fn, 'merge', merge, MERGE_POLICIES);
   const m = mm.m;
   m.cost.apiCalls++;
   out.done = 0;
+  if (refuseUndefinedFollFlags(m, gupFlags)) return -EINVAL;
   const flags = isValidGupArgs(m, true, null, gupFlags, FOLL_PIN);
   if (flags < 0) return -EINVAL;
-  if (!Number.isSafeInteger(len) || len < 0 || !Number.isInteger(start)) return -EINVAL;
-  if (!Number.isInteger(maxBvecs) || maxBvecs < 0 || maxBvecs > bvecs.capacity)
-    throw new KernelBug(`pin_user_bvecs: max_bvecs ${maxBvecs} for a ${bvecs.capacity}-entry array`);
   if (len === 0 || maxBvecs === 0) return 0;
-  const sink = new BvecSink(m, bvecs, maxBvecs, userOffsetInPage(start), len, merge);
-  const ret = bvecSinkWalk(mm, start, flags, sink);
+  const sink = new BvecSink(m, bvecs, maxBvecs, offsetOf(start), len, merge);
+  const ret = sinkWalk(mm, start, flags, sink);
   if (ret < 0) return ret;
   out.done = sink.done;
   return sink.nr;
