@@ -33,8 +33,7 @@ import {
   PTRS_PER_TABLE,
   PUD_PAGES,
 } from '../mm/page-table.js';
-import { gupFastFolioAllowed } from '../gup/gup-fast.js';
-import { gupMustUnshare } from '../gup/gup-must-unshare.js';
+import { gupFastFolioAllowedUnchecked, gupMustUnshareUnchecked } from '../gup/gup-fast-unchecked.js';
 import type { BvecSink } from './bvec-sink.js';
 import { userOffsetInPage } from './pin-user-bvecs.js';
 import { badArgument, checkGupFlagsWord, checkInt } from '../mm/arg-check.js';
@@ -47,8 +46,9 @@ function takeable(mm: Mm, b: number, folio: number, page: number, gupFlags: numb
   if ((gupFlags & FOLL_WRITE) !== 0 && (b & _PAGE_RW) === 0) return false;
   if ((gupFlags & FOLL_PCI_P2PDMA) === 0 && m.mapping[folio] === MAPPING_P2PDMA) return false;
   if ((gupFlags & FOLL_LONGTERM) !== 0 && !folioIsLongtermPinnable(m, folio)) return false;
-  if (!gupFastFolioAllowed(m, folio, gupFlags)) return false;
-  return (b & _PAGE_RW) !== 0 || !gupMustUnshare(m, null, gupFlags, page);
+  // Per PTE, with what the walk read from its own tables: the unchecked bodies, as GUP-fast uses.
+  if (!gupFastFolioAllowedUnchecked(m, folio, gupFlags)) return false;
+  return (b & _PAGE_RW) !== 0 || !gupMustUnshareUnchecked(m, null, gupFlags, page);
 }
 
 /** Offers `nr` pages of one folio to the counting sink (more than one room if UINT_MAX splits them). */

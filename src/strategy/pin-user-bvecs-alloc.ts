@@ -54,7 +54,7 @@ import { MERGE_POLICIES, SIZING_VARIANTS } from './strategy-enums.js';
 import { checkGupFlagsWord, checkInt, checkOneOf } from '../mm/arg-check.js';
 import { INT_MAX } from '../mm/constants.js';
 import { checkSizeT } from '../block/block-arg-check.js';
-import { checkUserStart, refuseUndefinedFollFlags } from './user-range-args.js';
+import { checkUlongArg } from '../gup/gup-arg-types.js';
 
 /** First array of the 'grow' sizing: 16 bvecs, a 256-byte kmalloc. */
 export const GROW_INITIAL_BVECS = 16;
@@ -112,7 +112,7 @@ export function pinUserBvecsAlloc(
   chunkEntries: number = BVEC_CHUNK_DEFAULT_ENTRIES,
 ): number {
   const fn = 'pinUserBvecsAlloc';
-  checkUserStart(fn, start);
+  checkUlongArg(fn, 'start', start);
   checkSizeT(fn, 'len', len);
   checkGupFlagsWord(fn, gupFlags);
   checkOneOf(fn, 'sizing', sizing, SIZING_VARIANTS);
@@ -125,7 +125,6 @@ export function pinUserBvecsAlloc(
   out.done = 0;
   out.allocs = [];
   out.chunkEntries = sizing === 'chunked' ? chunkEntries : 0;
-  if (refuseUndefinedFollFlags(m, gupFlags)) return -EINVAL;
   const flags = isValidGupArgs(m, true, null, gupFlags, FOLL_PIN);
   if (flags < 0) return -EINVAL;
   if (warnOn(m, (flags & ~GUP_FAST_FLAGS) !== 0, 'gup_fast_fallback: flags outside the fast path mask')) return -EINVAL;

@@ -17,7 +17,7 @@
  * Model-only argument: `merge` selects the policy the comparison studies (a kernel
  * function would implement one).
  *
- * Arguments, as the GUP entry points take them (user-range-args.ts): a FOLL_* bit no
+ * Arguments, as the GUP entry points take them (gup-arg-types.ts): a FOLL_* bit no
  * flag defines is refused like an internal one (WARN, -EINVAL); a negative `start` is
  * the wrapped address, -EFAULT. ArgumentError, before anything is counted or pinned,
  * for a `start` or `len` C's types rule out (NaN, fractional; `len` a `size_t` the model
@@ -38,7 +38,7 @@ import type { MergePolicy } from './pin-strategy.js';
 import { MERGE_POLICIES } from './strategy-enums.js';
 import { badArgument, checkGupFlagsWord, checkOneOf } from '../mm/arg-check.js';
 import { checkSizeT, checkUnsignedInt } from '../block/block-arg-check.js';
-import { checkUserStart, refuseUndefinedFollFlags } from './user-range-args.js';
+import { checkUlongArg } from '../gup/gup-arg-types.js';
 
 /** The `size_t *done` out-parameter. */
 export interface BvecsDone {
@@ -47,7 +47,7 @@ export interface BvecsDone {
 
 /** `offset_in_page()` of an unsigned long held in a JS number (negative = above 2^63). */
 export function userOffsetInPage(start: number): number {
-  checkUserStart('userOffsetInPage', start);
+  checkUlongArg('userOffsetInPage', 'start', start);
   return offsetOf(start);
 }
 
@@ -63,7 +63,7 @@ function offsetOf(start: number): number {
  * or -errno with nothing taken. Used by every bvec callee; counts no API call.
  */
 export function bvecSinkWalk(mm: Mm, start: number, gupFlags: number, sink: BvecSink): number {
-  checkUserStart('bvecSinkWalk', start);
+  checkUlongArg('bvecSinkWalk', 'start', start);
   checkGupFlagsWord('bvecSinkWalk', gupFlags);
   if ((gupFlags & FOLL_PIN) === 0) badArgument('bvecSinkWalk', 'gupFlags', gupFlags, 'a FOLL_* word holding FOLL_PIN');
   return sinkWalk(mm, start, gupFlags, sink);
@@ -97,7 +97,7 @@ export function pinUserBvecs(
   merge: MergePolicy = 'folio',
 ): number {
   const fn = 'pinUserBvecs';
-  checkUserStart(fn, start);
+  checkUlongArg(fn, 'start', start);
   checkSizeT(fn, 'len', len);
   checkGupFlagsWord(fn, gupFlags);
   checkUnsignedInt(fn, 'maxBvecs', maxBvecs);
@@ -106,7 +106,6 @@ export function pinUserBvecs(
   const m = mm.m;
   m.cost.apiCalls++;
   out.done = 0;
-  if (refuseUndefinedFollFlags(m, gupFlags)) return -EINVAL;
   const flags = isValidGupArgs(m, true, null, gupFlags, FOLL_PIN);
   if (flags < 0) return -EINVAL;
   if (len === 0 || maxBvecs === 0) return 0;
