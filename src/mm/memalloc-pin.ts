@@ -6,8 +6,14 @@
  * pinning task makes (faults included, even in another mm) loses __GFP_MOVABLE and may
  * not use CMA, so it lands in ZONE_NORMAL whatever the mapping's zone. Simplified: the
  * model has one task, so the flag is one module-level depth counter.
+ *
+ * Arguments: a restore token must come from a save whose scope is still open (an
+ * integer below the current depth), and a zone must be one the machine has; anything
+ * else throws an ArgumentError, since the kernel's `unsigned int flags` token cannot
+ * be NaN and a stale one would silently re-enter or leave the scope.
  */
-import type { ZoneName } from './machine.js';
+import { ZONE_NAMES, type ZoneName } from './machine.js';
+import { badArgument, checkOneOf } from './arg-check.js';
 
 let pinScopeDepth = 0;
 
@@ -18,6 +24,8 @@ export function memallocPinSave(): number {
 
 /** `memalloc_pin_restore(flags)`: leave the scope entered by the matching save. */
 export function memallocPinRestore(token: number): void {
+  if (!((token | 0) === token && token >= 0 && token < pinScopeDepth))
+    badArgument('memallocPinRestore', 'token', token, `a token of an open memallocPinSave scope (0..${pinScopeDepth - 1})`);
   pinScopeDepth = token;
 }
 
@@ -26,5 +34,6 @@ export function memallocPinRestore(token: number): void {
  * CMA allocations fall back to ZONE_NORMAL.
  */
 export function currentAllocZone(zone: ZoneName): ZoneName {
+  checkOneOf('currentAllocZone', 'zone', zone, ZONE_NAMES);
   return pinScopeDepth > 0 ? 'normal' : zone;
 }
