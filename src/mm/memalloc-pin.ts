@@ -7,10 +7,11 @@
  * not use CMA, so it lands in ZONE_NORMAL whatever the mapping's zone. Simplified: the
  * model has one task, so the flag is one module-level depth counter.
  *
- * Arguments: a restore token must come from a save whose scope is still open (an
- * integer below the current depth), and a zone must be one the machine has; anything
- * else throws an ArgumentError, since the kernel's `unsigned int flags` token cannot
- * be NaN and a stale one would silently re-enter or leave the scope.
+ * Arguments: a restore token is an integer from 0 (outside every scope: restoring it
+ * leaves them all, as restoring flags without PF_MEMALLOC_PIN does) to the current
+ * depth (a no-op, as restoring the current flags is); a zone must be one the machine
+ * has. Anything else throws an ArgumentError: the kernel's `unsigned int flags` token
+ * cannot be NaN, and a token above the depth would re-enter a scope already left.
  */
 import { ZONE_NAMES, type ZoneName } from './machine.js';
 import { badArgument, checkOneOf } from './arg-check.js';
@@ -24,8 +25,8 @@ export function memallocPinSave(): number {
 
 /** `memalloc_pin_restore(flags)`: leave the scope entered by the matching save. */
 export function memallocPinRestore(token: number): void {
-  if (!((token | 0) === token && token >= 0 && token < pinScopeDepth))
-    badArgument('memallocPinRestore', 'token', token, `a token of an open memallocPinSave scope (0..${pinScopeDepth - 1})`);
+  if (!((token | 0) === token && token >= 0 && token <= pinScopeDepth))
+    badArgument('memallocPinRestore', 'token', token, `a memallocPinSave token of this scope or an outer one (0..${pinScopeDepth})`);
   pinScopeDepth = token;
 }
 

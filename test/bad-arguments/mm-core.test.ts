@@ -339,7 +339,7 @@ const rows: readonly Row[] = [
   { call: 'new PageTableLevel(-1)', run: () => new PageTableLevel(-1), expect: thrown('PageTableLevel', 'initialTables') },
 
   // memalloc-pin.ts: the token comes from an open memalloc_pin_save.
-  { call: 'memallocPinRestore 0 with no scope open (stale token)', run: () => memallocPinRestore(0), expect: thrown('memallocPinRestore', 'token') },
+  { call: 'memallocPinRestore 1 with no scope open (re-enters a scope already left)', run: () => memallocPinRestore(1), expect: thrown('memallocPinRestore', 'token') },
   { call: 'memallocPinRestore NaN', run: () => memallocPinRestore(NaN), expect: thrown('memallocPinRestore', 'token') },
   { call: 'currentAllocZone "highmem"', run: () => currentAllocZone('highmem' as never), expect: thrown('currentAllocZone', 'zone') },
 
@@ -547,12 +547,18 @@ describe('the last good value beside each boundary is accepted', () => {
     expect(pudSlot(w.pt, vpnOf(BASE), false)).toBe(1); // pud_index(1 GiB) = 1
   });
 
-  it('memalloc_pin_restore takes the open scope\'s token once', () => {
-    const token = memallocPinSave();
+  it('memalloc_pin_restore takes tokens from 0 to the current depth', () => {
+    memallocPinRestore(0); // outside every scope: a no-op, as restoring flags without PF_MEMALLOC_PIN is
+    const outer = memallocPinSave();
+    const inner = memallocPinSave();
+    expect([outer, inner]).toEqual([0, 1]);
     expect(currentAllocZone('movable')).toBe('normal');
-    memallocPinRestore(token);
+    memallocPinRestore(2); // the current depth: a no-op
+    memallocPinRestore(inner);
+    expect(currentAllocZone('movable')).toBe('normal'); // still inside the outer scope
+    expect(() => memallocPinRestore(2)).toThrow(/^memallocPinRestore: token must be /);
+    memallocPinRestore(outer);
     expect(currentAllocZone('movable')).toBe('movable');
-    expect(() => memallocPinRestore(token)).toThrow(/^memallocPinRestore: token must be /);
   });
 
   it('the page cache: the last page offset and a free slot are accepted', () => {
