@@ -10,10 +10,12 @@
  * kernel's fields. `pgoff` is the file page offset of `start` (for anonymous VMAs the
  * kernel stores start >> PAGE_SHIFT; the model does the same).
  *
- * Arguments: an address is an integer; a negative one is what C's unsigned long makes
- * of it, an address above every VMA (find_vma and vma_lookup answer null). NaN or a
- * fraction, and a split point that is not a page-aligned address strictly inside the
- * VMA (aligned to the huge page size on hugetlb), throw an ArgumentError (arg-check.ts)
+ * Arguments: a lookup address is any integer an unsigned long holds (callers pass the
+ * wrapped value of a negative start, 2^64 - 4096 for -4096, which is exact as a
+ * double); a negative one is what C's unsigned long makes of it too. Either is above
+ * every VMA, so find_vma and vma_lookup answer null. NaN, a fraction, a number past
+ * 2^64, and a split point that is not a page-aligned address strictly inside the VMA
+ * (aligned to the huge page size on hugetlb), throw an ArgumentError (arg-check.ts)
  * before the VMA array changes.
  */
 import { PAGE_SIZE } from './constants.js';
@@ -82,6 +84,13 @@ export function vmaPgoff(vma: Vma, vpn: number): number {
   return vma.pgoff + (vpn - vma.start / PAGE_SIZE);
 }
 
+const UNSIGNED_LONG = 'an integer in -2^63..2^64-1 (an unsigned long, a negative one as C wraps it)';
+
+/** An integer an unsigned long (or a long converted to one) holds; past 2^53 only exactly representable ones. */
+function isUnsignedLong(addr: number): boolean {
+  return Number.isInteger(addr) && addr >= -(2 ** 63) && addr < 2 ** 64;
+}
+
 /** Index of the first VMA whose end is above `addr` (vmas.length if none). */
 function firstEndingAbove(vmas: readonly Vma[], addr: number): number {
   let lo = 0;
@@ -96,14 +105,14 @@ function firstEndingAbove(vmas: readonly Vma[], addr: number): number {
 
 /** `find_vma(mm, addr)`: the first VMA ending above addr, or null. */
 export function findVma(vmas: readonly Vma[], addr: number): Vma | null {
-  if (!Number.isSafeInteger(addr)) badArgument('findVma', 'addr', addr, 'a safe integer');
+  if (!isUnsignedLong(addr)) badArgument('findVma', 'addr', addr, UNSIGNED_LONG);
   if (addr < 0) return null;
   return vmas[firstEndingAbove(vmas, addr)] ?? null;
 }
 
 /** `vma_lookup(mm, addr)`: the VMA containing addr, or null. */
 export function vmaLookup(vmas: readonly Vma[], addr: number): Vma | null {
-  if (!Number.isSafeInteger(addr)) badArgument('vmaLookup', 'addr', addr, 'a safe integer');
+  if (!isUnsignedLong(addr)) badArgument('vmaLookup', 'addr', addr, UNSIGNED_LONG);
   if (addr < 0) return null;
   const v = vmas[firstEndingAbove(vmas, addr)];
   return v !== undefined && v.start <= addr ? v : null;

@@ -383,6 +383,7 @@ const rows: readonly Row[] = [
   // vma.ts: find_vma / vma_lookup take an unsigned long; __split_vma's callers split inside.
   { call: 'findVma addr NaN (C type)', run: (w) => findVma(w.mm.vmas, NaN), expect: thrown('findVma', 'addr') },
   { call: 'vmaLookup addr 1.5 (C type)', run: (w) => vmaLookup(w.mm.vmas, 1.5), expect: thrown('vmaLookup', 'addr') },
+  { call: 'vmaLookup addr 2^64 (C type: past ULONG_MAX)', run: (w) => vmaLookup(w.mm.vmas, 2 ** 64), expect: thrown('vmaLookup', 'addr') },
   { call: 'vmaPgoff vpn NaN', run: (w) => vmaPgoff(w.vma(BASE), NaN), expect: thrown('vmaPgoff', 'vpn') },
   { call: 'splitVma at vma.start (VM_WARN_ON(vma->vm_start >= addr))', run: (w) => splitVma(w.mm.vmas, w.vma(BASE), BASE), expect: thrown('splitVma', 'addr') },
   { call: 'splitVma at vma.end (VM_WARN_ON(vma->vm_end <= addr))', run: (w) => splitVma(w.mm.vmas, w.vma(BASE), BASE + 64 * KIB), expect: thrown('splitVma', 'addr') },
@@ -573,10 +574,12 @@ describe('the last good value beside each boundary is accepted', () => {
     expect(createFile(w.m, 'hugetlbfs', 1, { order: 9 })).toMatchObject({ nrPages: 512 });
   });
 
-  it('find_vma and vma_lookup: a negative address is above every VMA', () => {
+  it('find_vma and vma_lookup: a negative or wrapped address is above every VMA', () => {
     const w = world();
     expect(findVma(w.mm.vmas, -1)).toBeNull();
     expect(vmaLookup(w.mm.vmas, -1)).toBeNull();
+    expect(vmaLookup(w.mm.vmas, 2 ** 64 - 4096)).toBeNull(); // -4096 as an unsigned long, exact as a double
+    expect(findVma(w.mm.vmas, 2 ** 64 - 2048)).toBeNull(); // the last double below 2^64
     expect(findVma(w.mm.vmas, 0)).toBe(w.vma(BASE));
     expect(vmaPgoff(w.vma(BASE), vpnOf(BASE) + 3)).toBe(vpnOf(BASE) + 3);
   });
