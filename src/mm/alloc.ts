@@ -7,14 +7,20 @@
  * folios are physically contiguous), seeded random ("scattered", for fragmented
  * layouts), or exact (`pfn`). Freeing clears the pages; the kernel's free path
  * (`free_unref_folios`) likewise touches every page of the folio.
+ *
+ * Arguments: an order or PFN C could hold but the allocator cannot serve (negative,
+ * above MAX_FOLIO_ORDER, misaligned, beyond memory) keeps the documented -EINVAL; NaN,
+ * a fraction, an unknown zone or placement throws an ArgumentError before anything
+ * changes (arg-check.ts).
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { MAX_FOLIO_ORDER } from './constants.js';
 import { EBUSY, EINVAL, ENOMEM } from './errno.js';
 import type { Machine, Zone, ZoneName } from './machine.js';
-import { pfnZone, zoneByName } from './machine.js';
+import { ZONE_NAMES, pfnZone, zoneByName } from './machine.js';
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, MAPPING_NONE } from './page-flags.js';
 import { KernelBug } from './bug.js';
+import { badArgument, checkOneOf, checkPfn } from './arg-check.js';
 
 /** How the allocator chooses where a folio goes. */
 export type Placement = 'adjacent' | 'scattered';
@@ -93,25 +99,33 @@ function initFolio(m: Machine, head: number, order: number): void {
   m.stat.folioAllocs++;
 }
 
+const PLACEMENTS: readonly Placement[] = ['adjacent', 'scattered'];
+
 /**
  * Allocates a folio of `order` pages (2^order) and returns its head PFN with
- * refcount 1, or -EINVAL (bad order, misaligned or out-of-range `pfn`), -EBUSY (the
- * exact range is in use) or -ENOMEM (no room in the zone).
+ * refcount 1, or -EINVAL (an integer order outside 0..MAX_FOLIO_ORDER; a misaligned or
+ * out-of-range integer `pfn`), -EBUSY (the exact range is in use) or -ENOMEM (no room
+ * in the zone). Throws an ArgumentError for a NaN or fractional order or pfn, and for
+ * an unknown zone or placement.
  */
 export function allocFolio(m: Machine, order: number, opts: AllocOptions = {}): number {
-  if (!Number.isInteger(order) || order < 0 || order > MAX_FOLIO_ORDER) return -EINVAL;
+  if (!Number.isSafeInteger(order)) badArgument('allocFolio', 'order', order, 'an integer');
+  const { pfn, zone, placement } = opts;
+  if (pfn !== undefined && !Number.isSafeInteger(pfn)) badArgument('allocFolio', 'opts.pfn', pfn, 'an integer');
+  if (zone !== undefined) checkOneOf('allocFolio', 'opts.zone', zone, ZONE_NAMES);
+  if (placement !== undefined) checkOneOf('allocFolio', 'opts.placement', placement, PLACEMENTS);
+  if (order < 0 || order > MAX_FOLIO_ORDER) return -EINVAL;
   const nr = 1 << order;
   let head: number;
-  if (opts.pfn !== undefined) {
-    const pfn = opts.pfn;
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn + nr > m.nrPages || pfn % nr !== 0) return -EINVAL;
+  if (pfn !== undefined) {
+    if (pfn < 0 || pfn + nr > m.nrPages || pfn % nr !== 0) return -EINVAL;
     const z = pfnZone(m, pfn);
     if (pfn + nr > z.end) return -EINVAL;
     if (firstBusyEnd(m, pfn, nr) >= 0) return -EBUSY;
     head = pfn;
   } else {
-    const z = zoneByName(m, opts.zone ?? 'normal');
-    head = opts.placement === 'scattered' ? findScattered(m, z, nr) : findAdjacent(m, z, nr);
+    const z = zoneByName(m, zone ?? 'normal');
+    head = placement === 'scattered' ? findScattered(m, z, nr) : findAdjacent(m, z, nr);
     if (head < 0) return -ENOMEM;
     z.cursor = head + nr;
   }
@@ -121,9 +135,12 @@ export function allocFolio(m: Machine, order: number, opts: AllocOptions = {}): 
 
 /**
  * Returns a folio's pages to the allocator. Called by folio_put at refcount zero.
- * A folio that is still mapped or pinned, or the zero page, is a broken invariant.
+ * A folio that is still mapped or pinned, the zero page, or a PFN that is not an
+ * allocated folio's head (a double free) is a broken invariant (KernelBug); a PFN
+ * outside the memmap, NaN or a fraction throws an ArgumentError.
  */
 export function freeFolio(m: Machine, folio: number): void {
+  checkPfn(m, 'freeFolio', 'folio', folio);
   const f = m.flags[folio]!;
   if ((f & PG_RESERVED) !== 0) throw new KernelBug(`freeing the reserved zero page ${folio}`);
   if ((f & PG_HEAD) === 0) throw new KernelBug(`freeing ${folio}, which is not a folio head`);

@@ -7,7 +7,11 @@
  *
  * Addresses reach 2^47, beyond JavaScript's 32-bit bitwise operators, so address
  * arithmetic uses division and multiplication; PFNs stay below 2^31 and use bitwise ops.
+ * The arithmetic helpers take what C's `unsigned long` holds: a NaN, a fraction or a
+ * negative number throws an ArgumentError (a negative address would wrap above 2^53 in
+ * C, which no model address reaches).
  */
+import { badArgument } from './arg-check.js';
 
 /** `PAGE_SHIFT`: log2 of the base page size. */
 export const PAGE_SHIFT = 12;
@@ -38,18 +42,27 @@ export const SIZEOF_BIO_VEC = 16;
 /** `sizeof(struct page *)` on 64-bit. */
 export const SIZEOF_POINTER = 8;
 
+const UNSIGNED_LONG = 'a non-negative safe integer';
+
 /** `PAGE_ALIGN_DOWN(addr)` (addr & PAGE_MASK) for addresses beyond 32 bits. */
 export function pageAlignDown(addr: number): number {
+  if (!(Number.isSafeInteger(addr) && addr >= 0)) badArgument('pageAlignDown', 'addr', addr, UNSIGNED_LONG);
   return addr - (addr % PAGE_SIZE);
 }
 
 /** `offset_in_page(addr)`. */
 export function offsetInPage(addr: number): number {
+  if (!(Number.isSafeInteger(addr) && addr >= 0)) badArgument('offsetInPage', 'addr', addr, UNSIGNED_LONG);
   return addr % PAGE_SIZE;
 }
 
-/** `DIV_ROUND_UP(n, d)`. */
+/**
+ * `DIV_ROUND_UP(n, d)` on unsigned operands. A zero divisor (C's division by zero)
+ * throws an ArgumentError, as do NaN, fractions and negative numbers.
+ */
 export function divRoundUp(n: number, d: number): number {
+  if (!(Number.isSafeInteger(n) && n >= 0)) badArgument('divRoundUp', 'n', n, UNSIGNED_LONG);
+  if (!(Number.isSafeInteger(d) && d > 0)) badArgument('divRoundUp', 'd', d, 'a positive safe integer');
   return Math.floor((n + d - 1) / d);
 }
 

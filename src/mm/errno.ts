@@ -1,7 +1,9 @@
 /**
  * Linux errno values (include/uapi/asm-generic/errno-base.h and errno.h).
  * Faithful: the numbers are Linux's. Model functions return them negated, as the kernel does.
+ * The two helpers take a C `long`: NaN or a fraction throws an ArgumentError.
  */
+import { badArgument } from './arg-check.js';
 
 export const EINTR = 4;
 export const EAGAIN = 11;
@@ -39,6 +41,7 @@ const NAMES: Readonly<Record<number, string>> = {
 
 /** The symbolic name of a (positive or negative) errno, as `-EFAULT` for -14. */
 export function errnoName(err: number): string {
+  if (!Number.isSafeInteger(err)) badArgument('errnoName', 'err', err, 'a safe integer');
   const name = NAMES[Math.abs(err)];
   if (name === undefined) return String(err);
   return err < 0 ? `-${name}` : name;
@@ -46,5 +49,6 @@ export function errnoName(err: number): string {
 
 /** `IS_ERR_VALUE(x)` for a count returned as a signed long: -4095 <= x < 0. */
 export function isErrValue(x: number): boolean {
+  if (!Number.isSafeInteger(x)) badArgument('isErrValue', 'x', x, 'a safe integer');
   return x < 0 && x >= -4095;
 }

@@ -10,6 +10,12 @@
  * (pages beyond it are a SIGBUS), no readahead, no writeback; pages start zeroed.
  * A device's frames are order-0 folios held by the driver (one reference each) with no
  * mapping; they are mapped by special PTEs and never refcounted by the mappings.
+ *
+ * Arguments: sizes, orders and page offsets C could hold keep their errnos (-EINVAL
+ * for a bad size or order or cache slot, -EFAULT for a page offset beyond the file,
+ * which a negative one is as an unsigned `pgoff_t`); NaN, a fraction, an unknown file
+ * kind or zone, a non-boolean `create`, or a folio that is not a head PFN in the memmap
+ * throws an ArgumentError (arg-check.ts) before anything changes.
  */
 import { HPAGE_PMD_NR, HPAGE_PUD_NR, PAGE_SIZE, PMD_ORDER, PUD_ORDER, divRoundUp } from './constants.js';
 import { EFAULT, EINVAL, ENOMEM } from './errno.js';
@@ -18,9 +24,14 @@ import { allocFolio } from './alloc.js';
 import { folioGet, folioPutRefs, folioRefAdd } from './folio.js';
 import { MAPPING_FILE, MAPPING_FSDAX, MAPPING_HUGETLB, MAPPING_NONE, MAPPING_SHMEM } from './page-flags.js';
 import { currentAllocZone } from './memalloc-pin.js';
+import { ZONE_NAMES } from './machine.js';
+import { badArgument, checkBool, checkFolio, checkOneOf } from './arg-check.js';
 
 /** What a file lives on. 'ext4' stands for any file system that writes back (dirty tracking). */
 export type FileKind = 'ext4' | 'shmem' | 'hugetlbfs' | 'fsdax' | 'device';
+
+/** Every file kind. */
+export const FILE_KINDS: readonly FileKind[] = ['ext4', 'shmem', 'hugetlbfs', 'fsdax', 'device'];
 
 /** An inode with its page cache. */
 export interface MmFile {
@@ -67,15 +78,21 @@ export function machineFiles(m: Machine): ReadonlySet<MmFile> {
 /**
  * Creates a file of `bytes` (rounded up to its page or huge page size), opened once
  * (users = 1; drop it with fileRelease). A device file allocates its frames now.
- * Returns the file, or -EINVAL (bad size/order) or -ENOMEM (device frames).
+ * Returns the file, or -EINVAL (a size <= 0, an order outside 0..PMD_ORDER, a
+ * hugetlbfs order other than PMD_ORDER or PUD_ORDER) or -ENOMEM (device frames).
+ * Throws an ArgumentError for an unknown kind or zone and a NaN or fractional size or order.
  */
 export function createFile(m: Machine, kind: FileKind, bytes: number, opts: CreateFileOptions = {}): MmFile | number {
+  checkOneOf('createFile', 'kind', kind, FILE_KINDS);
+  if (!Number.isSafeInteger(bytes)) badArgument('createFile', 'bytes', bytes, 'a safe integer');
+  if (opts.order !== undefined && !Number.isSafeInteger(opts.order))
+    badArgument('createFile', 'opts.order', opts.order, 'an integer');
+  if (opts.zone !== undefined) checkOneOf('createFile', 'opts.zone', opts.zone, ZONE_NAMES);
   let order = opts.order ?? (kind === 'hugetlbfs' ? PMD_ORDER : 0);
   if (kind === 'hugetlbfs' && order !== PMD_ORDER && order !== PUD_ORDER) return -EINVAL;
   if (kind === 'device') order = 0;
-  if (!Number.isInteger(order) || order < 0 || order > PMD_ORDER + (kind === 'hugetlbfs' ? PUD_ORDER - PMD_ORDER : 0))
-    return -EINVAL;
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) return -EINVAL;
+  if (order < 0 || order > PMD_ORDER + (kind === 'hugetlbfs' ? PUD_ORDER - PMD_ORDER : 0)) return -EINVAL;
+  if (bytes <= 0) return -EINVAL;
   const unit = kind === 'hugetlbfs' ? (order === PUD_ORDER ? HPAGE_PUD_NR : HPAGE_PMD_NR) : 1;
   const nrPages = divRoundUp(divRoundUp(bytes, PAGE_SIZE), unit) * unit;
   const file: MmFile = {
@@ -139,9 +156,12 @@ function truncateFile(file: MmFile): void {
  * reference for the caller. With `create`, a missing folio is allocated (order
  * `file.order` when its aligned block is inside the file and wholly uncached, else 0),
  * and added to the cache (`filemap_add_folio`: +nr references). Returns the head PFN,
- * -EFAULT past the end of the file (SIGBUS), -ENOMEM, or -1 when absent and !create.
+ * -EFAULT past the end of the file (SIGBUS; a negative `pgoff` is past it as a
+ * `pgoff_t`), -ENOMEM, or -1 when absent and !create.
  */
 export function filemapGetFolio(file: MmFile, pgoff: number, create: boolean): number {
+  if (!Number.isSafeInteger(pgoff)) badArgument('filemapGetFolio', 'pgoff', pgoff, 'an integer');
+  checkBool('filemapGetFolio', 'create', create);
   if (pgoff < 0 || pgoff >= file.nrPages) return -EFAULT;
   const m = file.m;
   const cached = file.cache[pgoff]!;
@@ -173,12 +193,15 @@ function blockUncached(file: MmFile, first: number, nr: number): boolean {
 /**
  * `filemap_add_folio(mapping, folio, index)`: caches `folio` at pages
  * [index, index + nr), taking nr references. Returns 0, or -EINVAL if the slots are
- * taken, out of range or misaligned for the folio's order.
+ * taken, out of range (a negative `index` is, as a `pgoff_t`) or misaligned for the
+ * folio's order.
  */
 export function filemapAddFolio(file: MmFile, folio: number, index: number): number {
   const m = file.m;
+  checkFolio(m, 'filemapAddFolio', 'folio', folio);
+  if (!Number.isSafeInteger(index)) badArgument('filemapAddFolio', 'index', index, 'an integer');
   const nr = 1 << m.order[folio]!;
-  if (index % nr !== 0 || !blockUncached(file, index, nr)) return -EINVAL;
+  if (index < 0 || index % nr !== 0 || !blockUncached(file, index, nr)) return -EINVAL;
   for (let i = 0; i < nr; i++) file.cache[index + i] = folio;
   folioRefAdd(m, folio, nr);
   return 0;
@@ -186,6 +209,8 @@ export function filemapAddFolio(file: MmFile, folio: number, index: number): num
 
 /** Replaces `oldFolio` by `newFolio` in whichever page cache holds it (folio migration). */
 export function filemapReplaceFolio(m: Machine, oldFolio: number, newFolio: number): boolean {
+  checkFolio(m, 'filemapReplaceFolio', 'oldFolio', oldFolio);
+  checkFolio(m, 'filemapReplaceFolio', 'newFolio', newFolio);
   for (const file of machineFiles(m)) {
     const cache = file.cache;
     let found = false;

@@ -7,8 +7,10 @@
  * pins; file systems' dirty_folio hooks are not modelled). folio_lock/folio_unlock are
  * not modelled (nothing runs concurrently). On a checked machine the caller must still
  * hold the page: a pin (pin_user_pages.rst CASE 5), not only a FOLL_GET reference, and
- * not a pin it already dropped.
+ * not a pin it already dropped. A `folio` that is not an integer head PFN in the memmap,
+ * or a `page` outside it, throws an ArgumentError before the checker or the flag is touched.
  */
+import { checkFolio, checkPfn } from './arg-check.js';
 import { folioIsLongtermPinnable, folioMarkDirty, pageFolio } from './folio.js';
 import type { Machine } from './machine.js';
 import { HOLD_PIN, type PinChecker } from './pin-checker.js';
@@ -35,12 +37,14 @@ function checkDirty(c: PinChecker, page: number, folio: number, api: string): vo
 
 /** `folio_mark_dirty_lock(folio)`: true if the folio was clean. */
 export function folioMarkDirtyLock(m: Machine, folio: number): boolean {
+  checkFolio(m, 'folioMarkDirtyLock', 'folio', folio);
   if (m.checker !== null) checkDirty(m.checker, folio, folio, 'folio_mark_dirty_lock');
   return folioMarkDirty(m, folio);
 }
 
 /** `set_page_dirty_lock(page)`: 1 if the page's folio was clean, else 0. */
 export function setPageDirtyLock(m: Machine, page: number): number {
+  checkPfn(m, 'setPageDirtyLock', 'page', page);
   const folio = pageFolio(m, page);
   if (m.checker !== null) checkDirty(m.checker, page, folio, 'set_page_dirty_lock');
   return folioMarkDirty(m, folio) ? 1 : 0;

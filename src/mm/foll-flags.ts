@@ -3,6 +3,7 @@
  * internal ones in mm/internal.h. Faithful: names and values are the current kernel's
  * (the pre-6.3 `#define` values differed; the model has only the current ones).
  */
+import { badArgument } from './arg-check.js';
 
 /** `FOLL_WRITE`: check the PTE is writable, break COW if needed. */
 export const FOLL_WRITE = 1 << 0;
@@ -77,8 +78,15 @@ export const FOLL_FLAGS: Readonly<Record<string, number>> = {
 /** The OR of every defined flag; anything outside it is an unknown flag. */
 export const FOLL_ALL_DEFINED = Object.values(FOLL_FLAGS).reduce((a, b) => a | b, 0);
 
-/** `FOLL_WRITE|FOLL_PIN` style rendering of a flag word, lowest bit first. */
+/**
+ * `FOLL_WRITE|FOLL_PIN` style rendering of a flag word, lowest bit first; bits no flag
+ * defines are shown in hex (this renders refused words too). Takes a 32-bit word,
+ * signed or not (`gup_flags & ~mask` is negative in JavaScript when bit 31 is set, the
+ * same bits as C's `unsigned int`); NaN, a fraction or a wider number throws an ArgumentError.
+ */
 export function follFlagsToString(flags: number): string {
+  if ((flags | 0) !== flags && (flags >>> 0) !== flags)
+    badArgument('follFlagsToString', 'flags', flags, 'a 32-bit FOLL_* word');
   const names: string[] = [];
   for (const [name, bit] of Object.entries(FOLL_FLAGS)) if ((flags & bit) !== 0) names.push(name);
   const unknown = flags & ~FOLL_ALL_DEFINED;

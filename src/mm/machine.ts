@@ -10,6 +10,10 @@
  * Zones: ZONE_NORMAL, a CMA area (MIGRATE_CMA pageblocks, which the kernel keeps inside
  * a normal zone; modelled as its own PFN range) and ZONE_MOVABLE, laid out in that
  * order from PFN 0. PFN 0 is the shared zero page.
+ *
+ * Arguments: a PFN is a `struct page *` inside the memmap, so a NaN, fractional or
+ * out-of-range PFN throws an ArgumentError (arg-check.ts), except in `pfnValid`, whose
+ * job is to answer false for PFNs beyond the memmap.
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
@@ -17,11 +21,15 @@ import { PAGE_SIZE } from './constants.js';
 import { CostCounters } from './cost.js';
 import { VmStat } from './vmstat.js';
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, MAPPING_NONE } from './page-flags.js';
-import { KernelBug, type WarnSink } from './bug.js';
+import type { WarnSink } from './bug.js';
+import { badArgument, checkBool, checkOneOf, checkPfn } from './arg-check.js';
 import { PinChecker } from './pin-checker.js';
 
 /** The zones a folio can be allocated from. */
 export type ZoneName = 'normal' | 'cma' | 'movable';
+
+/** Every zone name, in PFN order (the order of `Machine.zones`). */
+export const ZONE_NAMES: readonly ZoneName[] = ['normal', 'cma', 'movable'];
 
 /** A PFN range and its next-fit cursor. */
 export interface Zone {
@@ -41,7 +49,7 @@ export interface MachineOptions {
   readonly movableBytes?: number;
   /** Bytes of CMA area, just below ZONE_MOVABLE. Default 0. */
   readonly cmaBytes?: number;
-  /** Seed for the allocator's scattered placement. Default 1. */
+  /** Seed for the allocator's scattered placement: a 32-bit integer, signed or not. Default 1. */
   readonly seed?: number;
   /** Start with the pin checker on (pin-checker.ts): tests and `trace` do. Default false. */
   readonly checked?: boolean;
@@ -90,22 +98,30 @@ export const DEFAULT_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
 
 function pagesOf(bytes: number, what: string): number {
   if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes % PAGE_SIZE !== 0)
-    throw new TypeError(`${what} must be a non-negative multiple of ${PAGE_SIZE}, got ${bytes}`);
+    badArgument('createMachine', what, bytes, `a non-negative multiple of ${PAGE_SIZE}`);
   return bytes / PAGE_SIZE;
 }
 
 /**
  * Creates a machine with every page free except the zero page (PFN 0).
- * Throws TypeError on a size that is not a page multiple or leaves no normal zone.
+ * Throws an ArgumentError (a TypeError) on a size that is not a page multiple, more than
+ * 2^31 - 1 pages, zones that leave no ZONE_NORMAL, a seed that is not a 32-bit integer,
+ * or a `checked` that is not a boolean.
  */
 export function createMachine(opts: MachineOptions = {}): Machine {
-  const nrPages = pagesOf(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES, 'memoryBytes');
-  const movable = pagesOf(opts.movableBytes ?? 0, 'movableBytes');
-  const cma = pagesOf(opts.cmaBytes ?? 0, 'cmaBytes');
-  if (nrPages >= 2 ** 31) throw new TypeError(`memoryBytes too large: at most 2^31 pages`);
-  if (movable + cma >= nrPages) throw new TypeError('movableBytes + cmaBytes must leave room for ZONE_NORMAL');
+  const nrPages = pagesOf(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES, 'opts.memoryBytes');
+  const movable = pagesOf(opts.movableBytes ?? 0, 'opts.movableBytes');
+  const cma = pagesOf(opts.cmaBytes ?? 0, 'opts.cmaBytes');
+  if (nrPages >= 2 ** 31)
+    badArgument('createMachine', 'opts.memoryBytes', opts.memoryBytes, `at most 2^31 - 1 pages of ${PAGE_SIZE}`);
+  if (movable + cma >= nrPages) {
+    const what = `below opts.memoryBytes (${nrPages * PAGE_SIZE}), leaving room for ZONE_NORMAL`;
+    badArgument('createMachine', 'opts.movableBytes + opts.cmaBytes', (movable + cma) * PAGE_SIZE, what);
+  }
+  // The generator keeps 32 bits of the seed: refuse wider ones rather than alias them.
   const seed = opts.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new TypeError(`seed must be an integer, got ${seed}`);
+  if ((seed | 0) !== seed && (seed >>> 0) !== seed) badArgument('createMachine', 'opts.seed', seed, 'a 32-bit integer');
+  if (opts.checked !== undefined) checkBool('createMachine', 'opts.checked', opts.checked);
   const normalEnd = nrPages - movable - cma;
   const m: Machine = {
     nrPages,
@@ -139,23 +155,28 @@ export function createMachine(opts: MachineOptions = {}): Machine {
   return m;
 }
 
-/** The zone holding `pfn`. */
+/** `page_zone(pfn_to_page(pfn))`: the zone holding `pfn`. */
 export function pfnZone(m: Machine, pfn: number): Zone {
+  checkPfn(m, 'pfnZone', 'pfn', pfn);
   const zones = m.zones;
-  for (let i = 0; i < zones.length; i++) {
-    const z = zones[i]!;
-    if (pfn >= z.start && pfn < z.end) return z;
-  }
-  throw new KernelBug(`pfn ${pfn} is outside physical memory (0..${m.nrPages - 1})`);
+  const normal = zones[0]!;
+  if (pfn < normal.end) return normal;
+  const cma = zones[1]!;
+  return pfn < cma.end ? cma : zones[2]!;
 }
 
-/** `pfn_valid(pfn)`: an integer PFN inside the memmap. */
+/**
+ * `pfn_valid(pfn)`: whether `pfn` is inside the memmap. Any integer is a question with
+ * an answer (a negative one is a huge `unsigned long` in C: false); NaN or a fraction
+ * throws an ArgumentError.
+ */
 export function pfnValid(m: Machine, pfn: number): boolean {
-  return Number.isInteger(pfn) && pfn >= 0 && pfn < m.nrPages;
+  if (!Number.isSafeInteger(pfn)) badArgument('pfnValid', 'pfn', pfn, 'a safe integer');
+  return pfn >= 0 && pfn < m.nrPages;
 }
 
-/** The zone named `name`. */
+/** The zone named `name` ('normal', 'cma' or 'movable'). */
 export function zoneByName(m: Machine, name: ZoneName): Zone {
-  for (const z of m.zones) if (z.name === name) return z;
-  throw new KernelBug(`no zone ${name}`);
+  checkOneOf('zoneByName', 'name', name, ZONE_NAMES);
+  return m.zones[ZONE_NAMES.indexOf(name)]!;
 }

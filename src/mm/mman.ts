@@ -7,6 +7,7 @@
  * are listed; others are rejected by mmap() with -EINVAL (see mmap.ts).
  */
 import { VM_EXEC, VM_READ, VM_WRITE } from './vm-flags.js';
+import { badArgument } from './arg-check.js';
 
 /** `PROT_NONE`. */
 export const PROT_NONE = 0x0;
@@ -44,7 +45,12 @@ export const MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT;
 /** `MAP_HUGE_MASK`. */
 export const MAP_HUGE_MASK = 0x3f;
 
-/** `calc_vm_prot_bits(prot)`: PROT_* to VM_READ / VM_WRITE / VM_EXEC. */
+/**
+ * `calc_vm_prot_bits(prot)`: PROT_* to VM_READ / VM_WRITE / VM_EXEC. Other bits are
+ * ignored, as the kernel ignores them here. Takes a 32-bit word, signed or not (mmap's
+ * `int prot`); NaN, a fraction or a wider number throws an ArgumentError.
+ */
 export function calcVmProtBits(prot: number): number {
+  if ((prot | 0) !== prot && (prot >>> 0) !== prot) badArgument('calcVmProtBits', 'prot', prot, 'a 32-bit PROT_* word');
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
 }

@@ -14,8 +14,16 @@
  * A virtual page number (vpn = addr / PAGE_SIZE) reaches 2^35, beyond the 32-bit
  * bitwise operators, so the indices use division; within one table the walkers step
  * slots with plain increments.
+ *
+ * Arguments: an address is a non-negative safe integer; a vpn is an integer below 2^36,
+ * the 512^4 pages four levels of 512-entry tables index (the kernel's pgd_index would
+ * mask a larger one onto a lower slot; the model refuses it rather than alias it);
+ * `alloc` is a boolean; a leaf is a `findLeaf` result >= 0. Anything else throws an
+ * ArgumentError (arg-check.ts) before any table is allocated. Each check is a few
+ * comparisons, once per call.
  */
-import { PAGE_SIZE } from './constants.js';
+import { INT_MAX, PAGE_SIZE } from './constants.js';
+import { badArgument, checkBool, checkCount, checkUnsignedLong } from './arg-check.js';
 
 /** `PTRS_PER_PTE` = `PTRS_PER_PMD` = `PTRS_PER_PUD` = `PTRS_PER_PGD` = 512. */
 export const PTRS_PER_TABLE = 512;
@@ -25,6 +33,13 @@ export const PMD_PAGES = 512;
 export const PUD_PAGES = 512 * 512;
 /** Pages covered by one PGD entry. */
 export const PGD_PAGES = 512 * 512 * 512;
+/** Virtual pages the four levels index: 2^36 (a 48-bit address space). */
+const NR_VPNS = PGD_PAGES * PTRS_PER_TABLE;
+
+function checkVpn(fn: string, vpn: number): void {
+  if (!(vpn >= 0 && vpn < NR_VPNS && Math.floor(vpn) === vpn))
+    badArgument(fn, 'vpn', vpn, `a virtual page number in 0..${NR_VPNS - 1}`);
+}
 
 /** `_PAGE_PRESENT`. */
 export const _PAGE_PRESENT = 0x01;
@@ -55,6 +70,8 @@ export class PageTableLevel {
   nrTables = 0;
 
   constructor(initialTables: number) {
+    // Slot numbers are ints (findLeaf packs slot * 4 + level), so a pool stays below INT_MAX slots.
+    checkCount('PageTableLevel', 'initialTables', initialTables, Math.floor(INT_MAX / (4 * PTRS_PER_TABLE)));
     this.val = new Int32Array(initialTables * PTRS_PER_TABLE);
     this.bits = new Uint8Array(initialTables * PTRS_PER_TABLE);
   }
@@ -89,33 +106,44 @@ export class PageTables {
 
   /** The pool of a level (PTE_LEVEL..PGD_LEVEL). */
   level(l: number): PageTableLevel {
+    if ((l >>> 0) !== l || l > PGD_LEVEL) badArgument('PageTables.level', 'l', l, `a level in ${PTE_LEVEL}..${PGD_LEVEL}`);
     return l === PTE_LEVEL ? this.pte : l === PMD_LEVEL ? this.pmd : l === PUD_LEVEL ? this.pud : this.pgd;
   }
 }
 
 /** The virtual page number of an address (addr >> PAGE_SHIFT). */
 export function vpnOf(addr: number): number {
+  checkUnsignedLong('vpnOf', 'addr', addr);
   return Math.floor(addr / PAGE_SIZE);
 }
 
 /** `pgd_index`. */
 export function pgdIndex(vpn: number): number {
+  checkVpn('pgdIndex', vpn);
   return Math.floor(vpn / PGD_PAGES);
 }
 
 /** `pud_index`. */
 export function pudIndex(vpn: number): number {
+  checkVpn('pudIndex', vpn);
   return Math.floor(vpn / PUD_PAGES) % PTRS_PER_TABLE;
 }
 
 /** `pmd_index`. */
 export function pmdIndex(vpn: number): number {
+  checkVpn('pmdIndex', vpn);
   return Math.floor(vpn / PMD_PAGES) % PTRS_PER_TABLE;
 }
 
 /** `pte_index`. */
 export function pteIndex(vpn: number): number {
+  checkVpn('pteIndex', vpn);
   return vpn % PTRS_PER_TABLE;
+}
+
+function checkSlotArgs(fn: string, vpn: number, alloc: boolean): void {
+  checkVpn(fn, vpn);
+  checkBool(fn, 'alloc', alloc);
 }
 
 /**
@@ -123,14 +151,19 @@ export function pteIndex(vpn: number): number {
  * (`pud_alloc`). -1 when the pgd entry is none and `alloc` is false.
  */
 export function pudSlot(pt: PageTables, vpn: number, alloc: boolean): number {
-  const g = pgdIndex(vpn);
+  checkSlotArgs('pudSlot', vpn, alloc);
+  return pudSlotOf(pt, vpn, alloc);
+}
+
+function pudSlotOf(pt: PageTables, vpn: number, alloc: boolean): number {
+  const g = Math.floor(vpn / PGD_PAGES);
   const pgd = pt.pgd;
   if ((pgd.bits[g]! & _PAGE_PRESENT) === 0) {
     if (!alloc) return -1;
     pgd.val[g] = pt.pud.allocTable();
     pgd.bits[g] = _PAGE_PRESENT | _PAGE_RW;
   }
-  return pgd.val[g]! * PTRS_PER_TABLE + pudIndex(vpn);
+  return pgd.val[g]! * PTRS_PER_TABLE + (Math.floor(vpn / PUD_PAGES) % PTRS_PER_TABLE);
 }
 
 /**
@@ -138,7 +171,12 @@ export function pudSlot(pt: PageTables, vpn: number, alloc: boolean): number {
  * above is none (and !alloc) or the PUD entry is a leaf.
  */
 export function pmdSlot(pt: PageTables, vpn: number, alloc: boolean): number {
-  const s = pudSlot(pt, vpn, alloc);
+  checkSlotArgs('pmdSlot', vpn, alloc);
+  return pmdSlotOf(pt, vpn, alloc);
+}
+
+function pmdSlotOf(pt: PageTables, vpn: number, alloc: boolean): number {
+  const s = pudSlotOf(pt, vpn, alloc);
   if (s < 0) return -1;
   const pud = pt.pud;
   const b = pud.bits[s]!;
@@ -147,7 +185,7 @@ export function pmdSlot(pt: PageTables, vpn: number, alloc: boolean): number {
     pud.val[s] = pt.pmd.allocTable();
     pud.bits[s] = _PAGE_PRESENT | _PAGE_RW;
   } else if ((b & _PAGE_PSE) !== 0) return -1;
-  return pud.val[s]! * PTRS_PER_TABLE + pmdIndex(vpn);
+  return pud.val[s]! * PTRS_PER_TABLE + (Math.floor(vpn / PMD_PAGES) % PTRS_PER_TABLE);
 }
 
 /**
@@ -155,7 +193,8 @@ export function pmdSlot(pt: PageTables, vpn: number, alloc: boolean): number {
  * when a level above is none (and !alloc) or a PMD/PUD leaf maps vpn.
  */
 export function pteSlot(pt: PageTables, vpn: number, alloc: boolean): number {
-  const s = pmdSlot(pt, vpn, alloc);
+  checkSlotArgs('pteSlot', vpn, alloc);
+  const s = pmdSlotOf(pt, vpn, alloc);
   if (s < 0) return -1;
   const pmd = pt.pmd;
   const b = pmd.bits[s]!;
@@ -164,7 +203,7 @@ export function pteSlot(pt: PageTables, vpn: number, alloc: boolean): number {
     pmd.val[s] = pt.pte.allocTable();
     pmd.bits[s] = _PAGE_PRESENT | _PAGE_RW;
   } else if ((b & _PAGE_PSE) !== 0) return -1;
-  return pmd.val[s]! * PTRS_PER_TABLE + pteIndex(vpn);
+  return pmd.val[s]! * PTRS_PER_TABLE + (vpn % PTRS_PER_TABLE);
 }
 
 /**
@@ -172,27 +211,39 @@ export function pteSlot(pt: PageTables, vpn: number, alloc: boolean): number {
  * PUD_LEVEL), or -1 when nothing maps it. Decode with `leafLevel` / `leafSlot`.
  */
 export function findLeaf(pt: PageTables, vpn: number): number {
-  const us = pudSlot(pt, vpn, false);
+  checkVpn('findLeaf', vpn);
+  return findLeafOf(pt, vpn);
+}
+
+function findLeafOf(pt: PageTables, vpn: number): number {
+  const us = pudSlotOf(pt, vpn, false);
   if (us < 0) return -1;
   const ub = pt.pud.bits[us]!;
   if ((ub & _PAGE_PRESENT) === 0) return -1;
   if ((ub & _PAGE_PSE) !== 0) return us * 4 + PUD_LEVEL;
-  const ms = pt.pud.val[us]! * PTRS_PER_TABLE + pmdIndex(vpn);
+  const ms = pt.pud.val[us]! * PTRS_PER_TABLE + (Math.floor(vpn / PMD_PAGES) % PTRS_PER_TABLE);
   const mb = pt.pmd.bits[ms]!;
   if ((mb & _PAGE_PRESENT) === 0) return -1;
   if ((mb & _PAGE_PSE) !== 0) return ms * 4 + PMD_LEVEL;
-  const ts = pt.pmd.val[ms]! * PTRS_PER_TABLE + pteIndex(vpn);
+  const ts = pt.pmd.val[ms]! * PTRS_PER_TABLE + (vpn % PTRS_PER_TABLE);
   if ((pt.pte.bits[ts]! & _PAGE_PRESENT) === 0) return -1;
   return ts * 4 + PTE_LEVEL;
 }
 
+function checkLeaf(fn: string, leaf: number): void {
+  if (!(Number.isSafeInteger(leaf) && leaf >= 0))
+    badArgument(fn, 'leaf', leaf, 'a findLeaf result >= 0 (a leaf was found)');
+}
+
 /** The level of a `findLeaf` result. */
 export function leafLevel(leaf: number): number {
+  checkLeaf('leafLevel', leaf);
   return leaf % 4;
 }
 
 /** The slot of a `findLeaf` result. */
 export function leafSlot(leaf: number): number {
+  checkLeaf('leafSlot', leaf);
   return Math.floor(leaf / 4);
 }
 
@@ -201,10 +252,11 @@ export function leafSlot(leaf: number): number {
  * PFN plus vpn's offset inside the PMD/PUD. -1 (NULL_PFN) when nothing is mapped.
  */
 export function pageAt(pt: PageTables, vpn: number): number {
-  const leaf = findLeaf(pt, vpn);
+  checkVpn('pageAt', vpn);
+  const leaf = findLeafOf(pt, vpn);
   if (leaf < 0) return -1;
-  const level = leafLevel(leaf);
-  const slot = leafSlot(leaf);
+  const level = leaf % 4;
+  const slot = Math.floor(leaf / 4);
   if (level === PTE_LEVEL) return pt.pte.val[slot]!;
   if (level === PMD_LEVEL) return pt.pmd.val[slot]! + (vpn % PMD_PAGES);
   return pt.pud.val[slot]! + (vpn % PUD_PAGES);
@@ -212,7 +264,8 @@ export function pageAt(pt: PageTables, vpn: number): number {
 
 /** The _PAGE_* bits of the leaf mapping vpn, or 0 when nothing is mapped. */
 export function leafBitsAt(pt: PageTables, vpn: number): number {
-  const leaf = findLeaf(pt, vpn);
+  checkVpn('leafBitsAt', vpn);
+  const leaf = findLeafOf(pt, vpn);
   if (leaf < 0) return 0;
-  return pt.level(leafLevel(leaf)).bits[leafSlot(leaf)]!;
+  return pt.level(leaf % 4).bits[Math.floor(leaf / 4)]!;
 }

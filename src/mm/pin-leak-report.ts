@@ -6,8 +6,11 @@
  * Not a kernel structure: the kernel only shows nr_foll_pin_acquired running ahead of
  * nr_foll_pin_released. Holds GUP took outside a walk (try_grab_folio or
  * folio_add_pin(s) called directly) have no page or call: they are listed per folio.
+ * An mm id that is not a non-negative integer, or a `max` that is not a count, throws
+ * an ArgumentError (arg-check.ts).
  */
 import type { PinChecker } from './pin-checker.js';
+import { checkCount, checkUnsignedLong } from './arg-check.js';
 
 /** The holds one GUP call (or none, site 0) still has. */
 export interface PinLeak {
@@ -22,6 +25,7 @@ export interface PinLeak {
 
 /** What is still held, optionally only what GUP calls on mm `mmId` took. */
 export function pinLeaks(c: PinChecker, mmId?: number): PinLeak[] {
+  if (mmId !== undefined) checkUnsignedLong('pinLeaks', 'mmId', mmId);
   const bySite = new Map<string, PinLeak>();
   const add = (site: number, kind: 'pin' | 'get', page: number, n: number): void => {
     const key = `${kind}:${site}`;
@@ -44,6 +48,7 @@ export function pinLeaks(c: PinChecker, mmId?: number): PinLeak[] {
 
 /** "5-7, 9, 12-13". */
 export function pageRanges(pages: readonly number[], max = 8): string {
+  checkCount('pageRanges', 'max', max);
   const parts: string[] = [];
   let i = 0;
   while (i < pages.length && parts.length < max) {
@@ -87,6 +92,7 @@ export function pinLeakReport(c: PinChecker): string[] {
 
 /** exit_mmap's check: throws PinMisuse (pin-outlives-mm) if GUP calls on this mm left holds. */
 export function checkPinsAtExit(c: PinChecker, mmId: number): void {
+  checkUnsignedLong('checkPinsAtExit', 'mmId', mmId);
   const leaks = pinLeaks(c, mmId);
   if (leaks.length === 0) return;
   const first = leaks[0]!;

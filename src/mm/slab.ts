@@ -11,11 +11,21 @@
  * (memory that has been running a while is fragmented), so large arrays cost what
  * vmalloc costs. No memory is taken from the machine's memmap: only the cost counters
  * change. `kvmalloc_array` returns NULL (-ENOMEM here) on multiplication overflow.
+ *
+ * Arguments are `size_t`s. NaN or a fraction throws an ArgumentError (arg-check.ts)
+ * before anything is counted. For kvmalloc and kvmalloc_array any integer a size_t
+ * holds is an answerable request, and a negative one is what C's unsigned wrap makes of
+ * it: a size above INT_MAX, refused by kvmalloc with its WARN_ON_ONCE and -ENOMEM, or an
+ * overflow in kvmalloc_array (computed exactly there). kmalloc itself has no model of
+ * the page allocator's MAX_PAGE_ORDER limit (a request above KMALLOC_MAX_SIZE would fail
+ * with a WARN), so it takes only non-negative safe integers and throws an ArgumentError
+ * for anything else.
  */
 import { INT_MAX, PAGE_SIZE } from './constants.js';
 import { ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
 import { warnOnOnce } from './bug.js';
+import { badArgument, checkCount, checkUnsignedLong } from './arg-check.js';
 
 /** `KMALLOC_MAX_CACHE_SIZE`: the largest slab cache (8 KiB with 4 KiB pages). */
 export const KMALLOC_MAX_CACHE_SIZE = 2 * PAGE_SIZE;
@@ -32,6 +42,7 @@ export interface KAlloc {
 
 /** The kmalloc size class serving `size` bytes (`kmalloc_size_roundup`), up to 8 KiB. */
 export function kmallocSizeClass(size: number): number {
+  checkUnsignedLong('kmallocSizeClass', 'size', size);
   if (size <= 8) return 8;
   if (size <= 96 && size > 64) return 96;
   if (size <= 192 && size > 128) return 192;
@@ -46,14 +57,23 @@ function pagesRoundUpPow2(size: number): number {
   return pages * PAGE_SIZE;
 }
 
+const SIZE_T = 'an integer in -2^63..2^64-1 (a size_t; a negative one as C wraps it)';
+
+/** An integer a size_t (or a signed long converted to one) can hold; past 2^53 only exactly representable ones. */
+function isSizeT(n: number): boolean {
+  return Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 64;
+}
+
 const injected = new WeakMap<Machine, number>();
 
 /**
  * Makes the `nth` next allocation on `m` (1 = the very next) fail with -ENOMEM, as
- * the kernel's fault injection (failslab) would. 0 cancels.
+ * the kernel's fault injection (failslab) would. 0 cancels. `nth` is an integer in
+ * 0..INT_MAX; anything else throws an ArgumentError.
  */
 export function injectAllocFailure(m: Machine, nth: number): void {
-  if (nth <= 0) injected.delete(m);
+  checkCount('injectAllocFailure', 'nth', nth);
+  if (nth === 0) injected.delete(m);
   else injected.set(m, nth);
 }
 
@@ -77,20 +97,22 @@ function account(m: Machine, asked: number, given: number, kind: AllocKind): KAl
 
 /** `kmalloc(size)`: a KAlloc, or -ENOMEM (size 0 is ZERO_SIZE_PTR: given 0). */
 export function kmalloc(m: Machine, size: number): KAlloc | number {
+  checkUnsignedLong('kmalloc', 'size', size);
   if (injectedFailure(m)) return -ENOMEM;
   if (size === 0) return account(m, 0, 0, 'kmalloc');
   if (size <= KMALLOC_MAX_CACHE_SIZE) return account(m, size, kmallocSizeClass(size), 'kmalloc');
   return account(m, size, pagesRoundUpPow2(size), 'kmalloc-large');
 }
 
-
 /**
  * `kvmalloc(size)`: kmalloc up to the slab limit, vmalloc (whole pages) above it. A
  * request above INT_MAX bytes is refused before any allocator is tried, as
- * `__kvmalloc_node_noprof` does ("Don't even allow crazy sizes": WARN_ON_ONCE, NULL).
+ * `__kvmalloc_node_noprof` does ("Don't even allow crazy sizes": WARN_ON_ONCE, NULL);
+ * so is a negative size, which is above INT_MAX as a `size_t`.
  */
 export function kvmalloc(m: Machine, size: number): KAlloc | number {
-  if (size > INT_MAX) {
+  if (!isSizeT(size)) badArgument('kvmalloc', 'size', size, SIZE_T);
+  if (size > INT_MAX || size < 0) {
     warnOnOnce(m, true, 'kvmalloc: size above INT_MAX');
     return -ENOMEM;
   }
@@ -99,16 +121,33 @@ export function kvmalloc(m: Machine, size: number): KAlloc | number {
   return account(m, size, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE, 'vmalloc');
 }
 
-/** `kvmalloc_array(n, size)`: -ENOMEM when n * size overflows SIZE_MAX (2^64). */
+const SIZE_T_MASK = (1n << 64n) - 1n;
+
+/**
+ * `kvmalloc_array(n, size)`: -ENOMEM when n * size overflows SIZE_MAX
+ * (`check_mul_overflow` in kvmalloc_array_node_noprof, include/linux/slab.h), else
+ * kvmalloc(n * size). Negative operands are taken as C's size_t would hold them; a
+ * product beyond INT_MAX is computed exactly, so the overflow test is exact too.
+ */
 export function kvmallocArray(m: Machine, n: number, size: number): KAlloc | number {
-  if (n * size >= 2 ** 64) return -ENOMEM;
-  return kvmalloc(m, n * size);
+  if (!isSizeT(n)) badArgument('kvmallocArray', 'n', n, SIZE_T);
+  if (!isSizeT(size)) badArgument('kvmallocArray', 'size', size, SIZE_T);
+  const bytes = n * size;
+  if (n >= 0 && size >= 0 && bytes <= INT_MAX) return kvmalloc(m, bytes);
+  const exact = (BigInt(n) & SIZE_T_MASK) * (BigInt(size) & SIZE_T_MASK);
+  if (exact > SIZE_T_MASK) return -ENOMEM;
+  // No overflow: a product above INT_MAX meets kvmalloc's WARN; a wrapped n times 0 is 0.
+  return kvmalloc(m, exact > BigInt(INT_MAX) ? INT_MAX + 1 : Number(exact));
 }
 
 /**
  * `kvfree(p)` / `kfree(p)`: frees, and books `given - usedBytes` as bytes never used.
+ * `usedBytes` is an integer in 0..a.given: a caller that wrote more than it was given
+ * overflowed its buffer, which throws an ArgumentError.
  */
 export function kvfree(m: Machine, a: KAlloc, usedBytes: number): void {
+  if (!(Number.isSafeInteger(usedBytes) && usedBytes >= 0 && usedBytes <= a.given))
+    badArgument('kvfree', 'usedBytes', usedBytes, `an integer in 0..${a.given} (the bytes the allocation gave)`);
   m.cost.frees++;
-  m.cost.bytesUnused += Math.max(0, a.given - usedBytes);
+  m.cost.bytesUnused += a.given - usedBytes;
 }

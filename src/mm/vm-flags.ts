@@ -4,7 +4,13 @@
  *
  * Faithful: values are the kernel's (64-bit). Flags above VM_NOHUGEPAGE are not
  * modelled (VM_MERGEABLE would not fit a signed 32-bit bitwise operation).
+ *
+ * Arguments: the predicates take a word of defined VM_* bits and throw an ArgumentError
+ * (arg-check.ts) for NaN, a fraction, a negative number or an undefined bit (which is
+ * how a PROT_* or MAP_* word passed by mistake often shows). `vmFlagsToString` renders
+ * undefined bits in hex instead, so it can print a bad word.
  */
+import { badArgument, checkFlags } from './arg-check.js';
 
 export const VM_NONE = 0x0;
 /** `VM_READ`. */
@@ -50,13 +56,21 @@ export const VM_HUGEPAGE = 0x20000000;
 /** `VM_NOHUGEPAGE` (MADV_NOHUGEPAGE). */
 export const VM_NOHUGEPAGE = 0x40000000;
 
+/** The OR of every VM_* flag the model defines. */
+export const VM_ALL_DEFINED =
+  VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_MAYSHARE | VM_GROWSDOWN |
+  VM_PFNMAP | VM_LOCKED | VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_ACCOUNT | VM_NORESERVE | VM_HUGETLB |
+  VM_DONTDUMP | VM_MIXEDMAP | VM_HUGEPAGE | VM_NOHUGEPAGE;
+
 /** `is_cow_mapping(flags)`: private and may become writable. */
 export function isCowMapping(vmFlags: number): boolean {
+  checkFlags('isCowMapping', 'vmFlags', vmFlags, VM_ALL_DEFINED);
   return (vmFlags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
 }
 
 /** `vma_is_shared_writable` on flags: VM_SHARED and VM_WRITE both set. */
 export function isSharedWritable(vmFlags: number): boolean {
+  checkFlags('isSharedWritable', 'vmFlags', vmFlags, VM_ALL_DEFINED);
   return (vmFlags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
 }
 
@@ -84,9 +98,15 @@ const NAMES: ReadonlyArray<readonly [string, number]> = [
   ['VM_NOHUGEPAGE', VM_NOHUGEPAGE],
 ];
 
-/** `VM_READ|VM_WRITE|...` rendering, for traces and test names. */
+/**
+ * `VM_READ|VM_WRITE|...` rendering, for traces and test names; bits no VM_* flag here
+ * defines are shown in hex. Throws an ArgumentError for anything but an unsigned 32-bit integer.
+ */
 export function vmFlagsToString(vmFlags: number): string {
+  if ((vmFlags >>> 0) !== vmFlags) badArgument('vmFlagsToString', 'vmFlags', vmFlags, 'an unsigned 32-bit VM_* word');
   const out: string[] = [];
   for (const [name, bit] of NAMES) if ((vmFlags & bit) !== 0) out.push(name);
+  const unknown = vmFlags & ~VM_ALL_DEFINED;
+  if (unknown !== 0) out.push(`0x${(unknown >>> 0).toString(16)}`);
   return out.length === 0 ? 'VM_NONE' : out.join('|');
 }

@@ -9,8 +9,17 @@
  * anonymous folio order, the zone and placement new folios come from) beside the
  * kernel's fields. `pgoff` is the file page offset of `start` (for anonymous VMAs the
  * kernel stores start >> PAGE_SHIFT; the model does the same).
+ *
+ * Arguments: a lookup address is any integer an unsigned long holds (callers pass the
+ * wrapped value of a negative start, 2^64 - 4096 for -4096, which is exact as a
+ * double); a negative one is what C's unsigned long makes of it too. Either is above
+ * every VMA, so find_vma and vma_lookup answer null. NaN, a fraction, a number past
+ * 2^64, and a split point that is not a page-aligned address strictly inside the VMA
+ * (aligned to the huge page size on hugetlb), throw an ArgumentError (arg-check.ts)
+ * before the VMA array changes.
  */
 import { PAGE_SIZE } from './constants.js';
+import { badArgument } from './arg-check.js';
 import type { ZoneName } from './machine.js';
 import type { Placement } from './alloc.js';
 import type { MmFile } from './file.js';
@@ -71,7 +80,15 @@ export function vmaNeedsDirtyTracking(vma: Vma): boolean {
 
 /** `linear_page_index(vma, addr)` on a virtual page number. */
 export function vmaPgoff(vma: Vma, vpn: number): number {
+  if (!(Number.isSafeInteger(vpn) && vpn >= 0)) badArgument('vmaPgoff', 'vpn', vpn, 'a non-negative safe integer');
   return vma.pgoff + (vpn - vma.start / PAGE_SIZE);
+}
+
+const UNSIGNED_LONG = 'an integer in -2^63..2^64-1 (an unsigned long, a negative one as C wraps it)';
+
+/** An integer an unsigned long (or a long converted to one) holds; past 2^53 only exactly representable ones. */
+function isUnsignedLong(addr: number): boolean {
+  return Number.isInteger(addr) && addr >= -(2 ** 63) && addr < 2 ** 64;
 }
 
 /** Index of the first VMA whose end is above `addr` (vmas.length if none). */
@@ -88,11 +105,15 @@ function firstEndingAbove(vmas: readonly Vma[], addr: number): number {
 
 /** `find_vma(mm, addr)`: the first VMA ending above addr, or null. */
 export function findVma(vmas: readonly Vma[], addr: number): Vma | null {
+  if (!isUnsignedLong(addr)) badArgument('findVma', 'addr', addr, UNSIGNED_LONG);
+  if (addr < 0) return null;
   return vmas[firstEndingAbove(vmas, addr)] ?? null;
 }
 
 /** `vma_lookup(mm, addr)`: the VMA containing addr, or null. */
 export function vmaLookup(vmas: readonly Vma[], addr: number): Vma | null {
+  if (!isUnsignedLong(addr)) badArgument('vmaLookup', 'addr', addr, UNSIGNED_LONG);
+  if (addr < 0) return null;
   const v = vmas[firstEndingAbove(vmas, addr)];
   return v !== undefined && v.start <= addr ? v : null;
 }
@@ -107,9 +128,14 @@ export function insertVma(vmas: Vma[], vma: Vma): void {
  * a new VMA (taking a file reference), inserted after it. Returns the upper part.
  */
 export function splitVma(vmas: Vma[], vma: Vma, addr: number): Vma {
+  const unit = PAGE_SIZE * 2 ** vma.hugeOrder;
+  if (!(Number.isSafeInteger(addr) && addr > vma.start && addr < vma.end && addr % unit === 0))
+    badArgument('splitVma', 'addr', addr, `an address inside ${vma.start}..${vma.end} aligned to ${unit}`);
+  const at = vmas.indexOf(vma);
+  if (at < 0) badArgument('splitVma', 'vma', vma, 'one of vmas');
   const upper: Vma = { ...vma, start: addr, pgoff: vma.pgoff + (addr - vma.start) / PAGE_SIZE };
   vma.end = addr;
   if (vma.file !== null) fileGet(vma.file);
-  vmas.splice(vmas.indexOf(vma) + 1, 0, upper);
+  vmas.splice(at + 1, 0, upper);
   return upper;
 }
