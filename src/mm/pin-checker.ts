@@ -57,6 +57,14 @@ export class PinChecker {
   readonly releaseKind: Uint8Array;
   /** Per folio: a folio-level release took annotations from pages it could not name. */
   readonly fuzzy: Uint8Array;
+  /**
+   * Per page: its holds came from GUP calls on more than one mm (HOLD_PIN / HOLD_GET
+   * bits). The site kept is the latest, so which mm a remaining hold belongs to is
+   * unknown: exit_mmap does not blame such a page on the mm being torn down.
+   */
+  readonly mixedMm: Uint8Array;
+  /** Per page: the mm of the GUP call that last gave it a hold (-1: none). */
+  private readonly holderMm: Int32Array;
   /** Releases an outer API (a bio release) already checked, per folio, for the nested calls. */
   readonly credits = new Map<number, number>();
   /** Bios whose pages were released, and where. */
@@ -84,6 +92,8 @@ export class PinChecker {
     this.releaseSite = new Int32Array(n);
     this.releaseKind = new Uint8Array(n);
     this.fuzzy = new Uint8Array(n);
+    this.mixedMm = new Uint8Array(n);
+    this.holderMm = new Int32Array(n).fill(-1);
   }
 
   /** Records a call site (a GUP call with its mm, or a release with its API name). */
@@ -165,6 +175,7 @@ export class PinChecker {
     for (let p = folio; p < end; p++) {
       this.pageGets[p] = 0;
       this.releaseSite[p] = 0;
+      this.mixedMm[p] = this.mixedMm[p]! & ~HOLD_GET;
     }
     this.folioGets[folio] = 0;
     this.annGets[folio] = 0;
@@ -176,9 +187,12 @@ export class PinChecker {
     const pages = kind === HOLD_PIN ? this.pagePins : this.pageGets;
     const sites = kind === HOLD_PIN ? this.pinSite : this.getSite;
     const end = page + nr;
+    const mmId = this.sites.get(siteId)?.mmId ?? -1;
     for (let p = page; p < end; p++) {
+      if (pages[p]! > 0 && this.holderMm[p] !== mmId) this.mixedMm[p] = this.mixedMm[p]! | kind;
       pages[p] = pages[p]! + 1;
       sites[p] = siteId;
+      this.holderMm[p] = mmId;
       this.releaseSite[p] = 0;
     }
     const ann = kind === HOLD_PIN ? this.annPins : this.annGets;
@@ -187,13 +201,15 @@ export class PinChecker {
 
   /** Takes one annotation off `page` (a page-named release or a sink rollback). */
   unannotate(folio: number, page: number, kind: number): void {
+    const left = (kind === HOLD_PIN ? this.pagePins : this.pageGets)[page]! - 1;
     if (kind === HOLD_PIN) {
-      this.pagePins[page] = this.pagePins[page]! - 1;
+      this.pagePins[page] = left;
       this.annPins[folio] = this.annPins[folio]! - 1;
     } else {
-      this.pageGets[page] = this.pageGets[page]! - 1;
+      this.pageGets[page] = left;
       this.annGets[folio] = this.annGets[folio]! - 1;
     }
+    if (left === 0) this.mixedMm[page] = this.mixedMm[page]! & ~kind;
   }
 
   /**
