@@ -5,7 +5,9 @@
  * the pair are timed as separate tasks; the memory is faulted in beforehand (untimed),
  * so every pin is GUP-fast's lockless walk. The kernel's walk is O(folios) for PMD
  * leaves (one grab per leaf) while the page array still gets one entry per page and
- * unpin_user_pages still reads every entry; the ratios show how far that carries.
+ * unpin_user_pages still reads every entry; as in C, those entries are written and
+ * compared at memcpy speed (src/mm/pfn-sequence.ts), so per page only a memcpy's
+ * worth of work is left, and per folio the walk step and its atomics.
  *
  * Beside it, the same walk (gupFastFallback) into a sink that keeps one run per step
  * (folio, pages) and releases each run with one unpin_user_folio, as the folio/bio_vec
