@@ -57,6 +57,11 @@ export function isFollWord(gupFlags: number): boolean {
   return (gupFlags >>> 0) === gupFlags && (gupFlags & ~FOLL_ALL_DEFINED) === 0;
 }
 
+/** True for an `int refs` of at least `min` (the grab and put primitives' count). */
+export function isRefs(refs: number, min: number): boolean {
+  return (refs | 0) === refs && refs >= min;
+}
+
 /**
  * `gupFlags` of a function below the API (the primitives, the walk's stages): no
  * is_valid_gup_args stands before them, so an undefined bit is an ArgumentError.

@@ -12,26 +12,16 @@
  * refs 0 is a no-op, as in the kernel: unpin_user_folio(folio, 0) releases nothing.
  */
 import { GUP_PIN_COUNTING_BIAS } from '../mm/constants.js';
-import { FOLL_ALL_DEFINED, FOLL_PIN } from '../mm/foll-flags.js';
+import { FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
 import { KernelBug } from '../mm/bug.js';
 import { folioPutRefs } from '../mm/folio.js';
-import { refuseRefs } from './gup-arg-types.js';
+import { isFolioHead } from '../mm/arg-check.js';
+import { isFollWord, isRefs, refuseRefs } from './gup-arg-types.js';
 
 /** `gup_put_folio(folio, refs, flags)`. Throws KernelBug on pincount or refcount underflow. */
 export function gupPutFolio(m: Machine, folio: number, refs: number, gupFlags: number): void {
-  if (
-    !(
-      (folio | 0) === folio &&
-      folio >= 0 &&
-      folio < m.nrPages &&
-      (folio & ((1 << m.order[folio]!) - 1)) === 0 &&
-      (refs | 0) === refs &&
-      refs >= 0 &&
-      (gupFlags >>> 0) === gupFlags &&
-      (gupFlags & ~FOLL_ALL_DEFINED) === 0
-    )
-  )
+  if (!(isFolioHead(m, folio) && isRefs(refs, 0) && isFollWord(gupFlags)))
     refuseRefs(m, 'gupPutFolio', 'folio', folio, true, refs, 0, gupFlags);
   if (m.checker !== null) m.checker.put(folio, refs, gupFlags);
   if ((gupFlags & FOLL_PIN) !== 0) {

@@ -18,15 +18,15 @@
  * leaf grabs at least one page, memfd_pin_folios grabs 1). Unknown FOLL_* bits, which
  * the kernel ignores, are refused so that a typo cannot pass silently.
  */
-import { checkFolio, checkInt } from '../mm/arg-check.js';
+import { checkFolio, checkInt, isFolioHead, isPfn } from '../mm/arg-check.js';
 import { GUP_PIN_COUNTING_BIAS, INT_MAX } from '../mm/constants.js';
 import { ENOMEM, EREMOTEIO } from '../mm/errno.js';
-import { FOLL_ALL_DEFINED, FOLL_GET, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-flags.js';
+import { FOLL_GET, FOLL_PCI_P2PDMA, FOLL_PIN } from '../mm/foll-flags.js';
 import type { Machine } from '../mm/machine.js';
 import { warn } from '../mm/bug.js';
 import { MAPPING_P2PDMA } from '../mm/page-flags.js';
 import { folioMaybeDmaPinned } from '../mm/folio.js';
-import { refuseRefs } from './gup-arg-types.js';
+import { isFollWord, isRefs, refuseRefs } from './gup-arg-types.js';
 import { tryGetFolioUnchecked, tryGrabFolioFastUnchecked } from './gup-fast-unchecked.js';
 
 /**
@@ -36,18 +36,7 @@ import { tryGetFolioUnchecked, tryGrabFolioFastUnchecked } from './gup-fast-unch
  * folio without FOLL_PCI_P2PDMA.
  */
 export function tryGrabFolio(m: Machine, folio: number, refs: number, gupFlags: number): number {
-  if (
-    !(
-      (folio | 0) === folio &&
-      folio >= 0 &&
-      folio < m.nrPages &&
-      (folio & ((1 << m.order[folio]!) - 1)) === 0 &&
-      (refs | 0) === refs &&
-      refs > 0 &&
-      (gupFlags >>> 0) === gupFlags &&
-      (gupFlags & ~FOLL_ALL_DEFINED) === 0
-    )
-  )
+  if (!(isFolioHead(m, folio) && isRefs(refs, 1) && isFollWord(gupFlags)))
     refuseRefs(m, 'tryGrabFolio', 'folio', folio, true, refs, 1, gupFlags);
   return grabFolio(m, folio, refs, gupFlags);
 }
@@ -100,17 +89,7 @@ export function tryGetFolio(m: Machine, page: number, refs: number): number {
  * (gup-fast-unchecked.ts) for the same reason.
  */
 export function tryGrabFolioFast(m: Machine, page: number, refs: number, gupFlags: number): number {
-  if (
-    !(
-      (page | 0) === page &&
-      page >= 0 &&
-      page < m.nrPages &&
-      (refs | 0) === refs &&
-      refs > 0 &&
-      (gupFlags >>> 0) === gupFlags &&
-      (gupFlags & ~FOLL_ALL_DEFINED) === 0
-    )
-  )
+  if (!(isPfn(m, page) && isRefs(refs, 1) && isFollWord(gupFlags)))
     refuseRefs(m, 'tryGrabFolioFast', 'page', page, false, refs, 1, gupFlags);
   return tryGrabFolioFastUnchecked(m, page, refs, gupFlags);
 }

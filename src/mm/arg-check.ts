@@ -48,6 +48,11 @@ export function isPfn(m: Machine, pfn: number): boolean {
   return (pfn | 0) === pfn && pfn >= 0 && pfn < m.nrPages;
 }
 
+/** True for the head PFN of a folio: a PFN inside the memmap, aligned to its folio's order. */
+export function isFolioHead(m: Machine, folio: number): boolean {
+  return isPfn(m, folio) && (folio & ((1 << m.order[folio]!) - 1)) === 0;
+}
+
 /** `arg` is a PFN inside the memmap (a `struct page *`). */
 export function checkPfn(m: Machine, fn: string, arg: string, pfn: number): void {
   if (!isPfn(m, pfn)) badArgument(fn, arg, pfn, `a PFN in 0..${m.nrPages - 1}`);
