@@ -4,9 +4,15 @@
 // suites kept here, at seconds per mutant).
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
+import CheapFirstSequencer from './test/support/cheap-first-sequencer.js';
 
 export default defineConfig({
   ...base,
   // Instrumented code under per-test coverage runs several times slower than plain.
-  test: { ...base.test, include: ['test/{mm,gup,block,misuse,model,proposals,bad-arguments}/**/*.test.ts'], testTimeout: 300_000 },
+  test: {
+    ...base.test,
+    include: ['test/{mm,gup,block,misuse,model,proposals,bad-arguments}/**/*.test.ts'],
+    testTimeout: 300_000,
+    sequence: { sequencer: CheapFirstSequencer },
+  },
 });
