@@ -5,7 +5,8 @@
  * Faithful (v6.16+): per page, a VMA lookup when leaving the current VMA (no VMA ->
  * -EFAULT: GUP no longer grows the stack) and `check_vma_flags`; `follow_page_mask`; a
  * fault (FAULT_FLAG_WRITE for FOLL_WRITE, FAULT_FLAG_UNSHARE after -EMLINK; FOLL_NOFAULT
- * -> -EFAULT) and a retry until the page is there; for a huge leaf, `page_increm` =
+ * -> -EFAULT) and a retry until the page is there (a KernelBug after 4 faults that made
+ * no progress, where the kernel would spin); for a huge leaf, `page_increm` =
  * 1 + (~(start >> PAGE_SHIFT) & page_mask) pages capped at what is left, with a second
  * try_grab_folio of page_increm - 1 refs; the result is the pages done, or the error if
  * none (partial success otherwise). A page array means FOLL_GET unless FOLL_PIN; FOLL_PIN
@@ -18,7 +19,7 @@
  * the entry points convert them (gup-range.ts); anything else is an ArgumentError.
  */
 import { EFAULT } from '../mm/errno.js';
-import { warnOn } from '../mm/bug.js';
+import { KernelBug, warnOn } from '../mm/bug.js';
 import { handleMmFault } from '../mm/fault.js';
 import { FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_NOWAIT, FOLL_PIN, FOLL_WRITE } from '../mm/foll-flags.js';
 import { folioIsLongtermPinnable, pageFolio } from '../mm/folio.js';
@@ -32,6 +33,9 @@ import { gupPutFolio } from './gup-put-folio.js';
 import { tryGrabFolio } from './try-grab-folio.js';
 import { EEXIST, EMLINK } from '../mm/errno.js';
 import { checkPageCountArg, checkVpnArg } from './gup-arg-types.js';
+
+/** Successful faults after which a page still missing is a livelock (user-access.ts stops at 4 too). */
+const MAX_FAULTS_PER_PAGE = 4;
 
 /** `faultin_page(vma, address, flags, unshare, locked)`: 0 or -errno. */
 function faultinPage(w: GupWalk, addr: number, unshare: boolean): number {
@@ -67,9 +71,13 @@ export function getUserPagesInner(w: GupWalk, vpn: number, nrPages: number): num
       if (ret !== 0) break;
     }
     let page: number;
-    for (;;) {
+    for (let faults = 0; ; faults++) {
       page = followPageMask(w, vma, vpn, nrPages);
       if (page !== FOLLOW_NO_PAGE && page !== -EMLINK) break;
+      // The kernel would retry for ever; with no concurrent unmap, a fault that returns 0
+      // has installed what follow_page_mask looks for (a read, then a write or an unshare,
+      // is the most a page needs), so a fourth is a model bug, not a wait.
+      if (faults === MAX_FAULTS_PER_PAGE) throw new KernelBug(`__get_user_pages at ${addr.toString(16)}: fault made no progress`);
       ret = faultinPage(w, addr, page === -EMLINK);
       if (ret !== 0) break outer;
     }
