@@ -7,22 +7,31 @@
 import { describe, expect, it } from 'vitest';
 import {
   FOLL_PIN,
+  GUP_PIN_COUNTING_BIAS,
   KernelBug,
   PageArraySink,
   PinMisuse,
   allocFolio,
   createMachine,
+  createMm,
+  exitMmap,
   folioPut,
+  gupFastFallback,
   gupFolioNext,
   gupPutFolio,
   releasePages,
   tryGrabFolio,
   unpinFolio,
+  pageAt,
   unpinFolios,
+  unpinUserPage,
   unpinUserPages,
   unpinUserPagesDirtyLock,
+  vmstat,
+  vpnOf,
 } from '../../src/index.js';
 import { newMachine } from '../support/machines.js';
+import { BASE, mapAt } from '../support/mm-layout.js';
 
 const MIB = 1024 * 1024;
 
@@ -84,6 +93,28 @@ describe('oopses (KernelBug): the kernel function and what went wrong', () => {
     expect(e).toBeInstanceOf(KernelBug);
     expect(e.message).toBe('gup_folio_next: page_folio(NULL) dereferences a NULL page');
     folioPut(m, f);
+  });
+});
+
+describe('a page array too short for the walk', () => {
+  it('a PageArraySink handed to the walk directly overflows at the first entry past its end', () => {
+    // The entry points refuse a short array before walking (gup.test.ts); a sink handed
+    // to gup_fast_fallback directly is the C caller's pages[] overrun: the model oopses
+    // at the write, after the grab of that page.
+    const m = createMachine({ memoryBytes: 8 * MIB });
+    const mm = createMm(m);
+    mapAt(mm, BASE, 16 * 4096, { populate: true });
+    const pages = new Int32Array(2);
+    const e = thrownBy(() => gupFastFallback(mm, BASE, 4, FOLL_PIN, new PageArraySink(m, pages)));
+    expect(e).toBeInstanceOf(KernelBug);
+    expect(e.message).toBe('pages[] overflow: writing entries 2..2 of an array of 2');
+    // Entries 0 and 1 were written; the third page was pinned and never recorded.
+    const third = pageAt(mm.pt, vpnOf(BASE) + 2);
+    expect(m.refcount[third]).toBe(1 + GUP_PIN_COUNTING_BIAS); // its PTE and the pin
+    unpinUserPages(m, pages, 2);
+    unpinUserPage(m, third);
+    exitMmap(mm);
+    expect(vmstat(m).nrFollPinAcquired).toBe(vmstat(m).nrFollPinReleased);
   });
 });
 

@@ -200,6 +200,7 @@ const targets: readonly Target[] = [
 /** A count of a 4-entry array: past it, negative (not a -errno), a fraction, NaN. */
 const badCount: readonly Value[] = [
   ['5 of 4', 5],
+  ['5.5 (a fraction past the array: the count is what is wrong)', 5.5],
   ['-1', -1],
   ['1.5', 1.5],
   ['NaN', NaN],
@@ -208,6 +209,7 @@ const badCount: readonly Value[] = [
 /** The same, for the release APIs the kernel guards with IS_ERR_VALUE: -1 is -EPERM there, -4096 is not an errno. */
 const badCountOrErrno: readonly Value[] = [
   ['5 of 4', 5],
+  ['5.5 (a fraction past the array)', 5.5],
   ['-4096 (below -MAX_ERRNO)', -4096],
   ['1.5', 1.5],
   ['NaN', NaN],
@@ -292,6 +294,7 @@ describe('the run helpers of the release loops, at every bad npages, i and out',
     ['gupFolioNext npages -1', 'npages', (w) => gupFolioNext(w.m, w.list, -1, 0, out1())],
     ['gupFolioNext npages 1.5', 'npages', (w) => gupFolioNext(w.m, w.list, 1.5, 0, out1())],
     ['gupFolioNext npages NaN', 'npages', (w) => gupFolioNext(w.m, w.list, NaN, 0, out1())],
+    ['gupFolioNext npages 4.5 (past the array, a fraction)', 'npages', (w) => gupFolioNext(w.m, w.list, 4.5, 0, out1())],
     ['gupFolioNext i -1', 'i', (w) => gupFolioNext(w.m, w.list, 4, -1, out1())],
     ['gupFolioNext i == npages', 'i', (w) => gupFolioNext(w.m, w.list, 4, 4, out1())],
     ['gupFolioNext i == npages < length', 'i', (w) => gupFolioNext(w.m, w.list, 2, 2, out1())],
