@@ -143,7 +143,9 @@ describe('copy_page_range: what is copied', () => {
     mapAt(mm, BASE, 2 * MIB, { backing: 'ext4' });
     const thp = allocFolio(m, 9);
     expect(thp).toBe(512);
-    // A private mapping: installFolio makes it anonymous and gives the VMA an anon_vma.
+    // The model maps private file memory with PTEs only, so the one way to put a PMD leaf in
+    // a private file VMA is installFolio (which makes the folio anonymous and gives the VMA
+    // an anon_vma). copy_huge_pmd's rule looks at the VMA alone: it is not anonymous, skip.
     expect(installFolio(mm, BASE, thp, { pmd: true, writable: true })).toBe(0);
     const c = child(mm);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(-1);
