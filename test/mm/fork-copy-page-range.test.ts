@@ -192,6 +192,9 @@ describe('copy_page_range: -ENOMEM tears the child down', () => {
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
     expect([m.refcount[512], m.pincount[512]]).toEqual([2, 1]);
     const held = fillNormalZone(m);
+    // The model has no hugetlb pool: its huge pages come from the allocator and a failure is
+    // -ENOMEM (src/mm/hugetlb-fault.ts header); the kernel's alloc_hugetlb_folio says -ENOSPC.
+    // What this checks is the kernel's: the half-built child is torn down, the parent untouched.
     expect(fork(mm)).toBe(-ENOMEM);
     expect(machineMms(m).size).toBe(1);
     expect([m.refcount[512], m.entireMapcount[512], m.flags[512]! & PG_ANON_EXCLUSIVE]).toEqual([2, 1, PG_ANON_EXCLUSIVE]);
