@@ -27,14 +27,16 @@ import { currentAllocZone } from './memalloc-pin.js';
 import type { Mm } from './mm.js';
 import { PUD_ORDER } from './constants.js';
 import {
-  PTRS_PER_TABLE,
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_PRESENT,
   _PAGE_PSE,
   _PAGE_RW,
+  clearDeadTable,
   type PageTableLevel,
+  PMD_LEVEL,
   pmdSlot,
+  PUD_LEVEL,
   pudSlot,
 } from './page-table.js';
 import {
@@ -64,33 +66,16 @@ export function hugetlbFault(mm: Mm, vma: Vma, vpn: number, write: boolean, unsh
   if (slot < 0) return -EFAULT;
   let b = level.bits[slot]!;
   if ((b & (_PAGE_PRESENT | _PAGE_PSE)) === _PAGE_PRESENT) {
-    // A table left by an earlier, smaller mapping here: the kernel's free_pgtables freed
-    // it at munmap; the model keeps tables until exit, so it detaches the empty one now.
-    // Under a PUD entry, a PMD entry pointing to an empty PTE table is as dead as a none one.
-    const lower = order === PUD_ORDER ? pt.pmd : pt.pte;
-    const base = level.val[slot]! * PTRS_PER_TABLE;
-    for (let i = 0; i < PTRS_PER_TABLE; i++) {
-      const lb = lower.bits[base + i]!;
-      if (lb === 0) continue;
-      if (order === PUD_ORDER && (lb & (_PAGE_PRESENT | _PAGE_PSE)) === _PAGE_PRESENT && pteTableNone(pt, lower.val[base + i]!)) continue;
+    // A table left by an earlier, smaller mapping, which free_pgtables would have freed;
+    // a table still mapping something under a hugetlb VMA cannot happen.
+    if (!clearDeadTable(pt, order === PUD_ORDER ? PUD_LEVEL : PMD_LEVEL, slot))
       throw new KernelBug(`hugetlb_fault: a live page table under vpn ${first}`);
-    }
-    level.bits[slot] = 0;
-    level.val[slot] = 0;
     b = 0;
   }
   if ((b & _PAGE_PRESENT) === 0) return hugetlbNoPage(mm, vma, level, slot, first, write);
   if ((write || unshare) && (b & _PAGE_RW) === 0) return hugetlbWp(mm, vma, level, slot, unshare);
   if (write) level.bits[slot] = b | _PAGE_DIRTY | _PAGE_ACCESSED;
   return 0;
-}
-
-/** Whether every entry of PTE table `table` is none. */
-function pteTableNone(pt: Mm['pt'], table: number): boolean {
-  const bits = pt.pte.bits;
-  const base = table * PTRS_PER_TABLE;
-  for (let i = 0; i < PTRS_PER_TABLE; i++) if (bits[base + i] !== 0) return false;
-  return true;
 }
 
 function hugetlbNoPage(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, first: number, write: boolean): number {

@@ -24,7 +24,20 @@ import { checkAddress, checkOptionalBool } from './address-arg-check.js';
 import { folioRefAdd } from './folio.js';
 import type { Mm } from './mm.js';
 import { MAPPING_NONE, PG_ALLOCATED, PG_HEAD } from './page-flags.js';
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, pmdSlot, pteSlot, pudSlot, vpnOf } from './page-table.js';
+import {
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PRESENT,
+  _PAGE_PSE,
+  _PAGE_RW,
+  clearDeadTable,
+  PMD_LEVEL,
+  pmdSlot,
+  pteSlot,
+  PUD_LEVEL,
+  pudSlot,
+  vpnOf,
+} from './page-table.js';
 import { folioAddFileRmapPtes, folioAddNewAnonRmapEntire, folioAddNewAnonRmapPtes, folioAddRmapEntire } from './rmap.js';
 import { isVmHugetlbPage, vmaLookup, vmaPgoff } from './vma.js';
 import { VM_PFNMAP, VM_SHARED, VM_WRITE } from './vm-flags.js';
@@ -74,10 +87,10 @@ export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallO
   let slot = -1;
   if (level === 2) {
     slot = pudSlot(pt, vpn, true);
-    if (pt.pud.bits[slot] !== 0) return -EEXIST;
+    if (!clearDeadTable(pt, PUD_LEVEL, slot)) return -EEXIST;
   } else if (level === 1) {
     slot = pmdSlot(pt, vpn, true);
-    if (slot < 0 || pt.pmd.bits[slot] !== 0) return -EEXIST;
+    if (slot < 0 || !clearDeadTable(pt, PMD_LEVEL, slot)) return -EEXIST;
   } else {
     for (let i = 0; i < nr; i++) {
       const s = pteSlot(pt, vpn + i, true);

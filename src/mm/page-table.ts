@@ -8,7 +8,8 @@
  * `pte_index`. Data layout: one pool per level, each a pair of typed arrays (value:
  * a PFN for a leaf or the index of the next-level table; bits) holding whole 512-entry
  * tables back to back; no object per entry. Simplified: table pages are never freed
- * before the mm goes away (the kernel's free_pgtables reclaims them at munmap), and
+ * before the mm goes away (the kernel's free_pgtables reclaims them at munmap; a huge
+ * leaf placed over one that maps nothing detaches it, clearDeadTable), and
  * there are no swap, migration or PROT_NONE entries: an entry is present or none.
  *
  * A virtual page number (vpn = addr / PAGE_SIZE) reaches 2^35, beyond the 32-bit
@@ -204,6 +205,36 @@ export function pteSlot(pt: PageTables, vpn: number, alloc: boolean): number {
     pmd.bits[s] = _PAGE_PRESENT | _PAGE_RW;
   } else if ((b & _PAGE_PSE) !== 0) return -1;
   return pmd.val[s]! * PTRS_PER_TABLE + (vpn % PTRS_PER_TABLE);
+}
+
+/**
+ * Clears the PMD or PUD entry at `slot` of `level` when it points to a table that maps
+ * nothing (every entry none, or under a PUD entry none or a PMD entry to such a table):
+ * a table left by an earlier, smaller mapping, which the kernel's free_pgtables would
+ * have freed at munmap (the model keeps table pages until exit). True when the entry
+ * is none afterwards; false when it is a leaf or something below it is still mapped.
+ */
+export function clearDeadTable(pt: PageTables, level: number, slot: number): boolean {
+  if (level !== PMD_LEVEL && level !== PUD_LEVEL) badArgument('clearDeadTable', 'level', level, 'PMD_LEVEL or PUD_LEVEL');
+  const lv = pt.level(level);
+  checkCount('clearDeadTable', 'slot', slot, lv.nrTables * PTRS_PER_TABLE - 1);
+  const b = lv.bits[slot]!;
+  if (b === 0) return true;
+  if ((b & _PAGE_PSE) !== 0 || !tableMapsNothing(pt, level - 1, lv.val[slot]!)) return false;
+  lv.bits[slot] = 0;
+  lv.val[slot] = 0;
+  return true;
+}
+
+function tableMapsNothing(pt: PageTables, level: number, table: number): boolean {
+  const lv = level === PTE_LEVEL ? pt.pte : pt.pmd;
+  const base = table * PTRS_PER_TABLE;
+  for (let i = base; i < base + PTRS_PER_TABLE; i++) {
+    const b = lv.bits[i]!;
+    if (b === 0) continue;
+    if (level === PTE_LEVEL || (b & _PAGE_PSE) !== 0 || !tableMapsNothing(pt, PTE_LEVEL, lv.val[i]!)) return false;
+  }
+  return true;
 }
 
 /**
