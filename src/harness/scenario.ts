@@ -31,10 +31,9 @@ export const MAPPING_KINDS = [
  */
 export type MappingKind = (typeof MAPPING_KINDS)[number];
 
-/** Zones a mapping's folios can come from (machine.ts). */
-export const ZONE_NAMES: readonly ZoneName[] = ['normal', 'cma', 'movable'];
-/** Allocator placements (alloc.ts). */
-export const PLACEMENTS: readonly Placement[] = ['adjacent', 'scattered'];
+// The zones a mapping's folios can come from, and the allocator's placements.
+export { ZONE_NAMES } from '../mm/machine.js';
+export { PLACEMENTS } from '../mm/alloc.js';
 
 /** `unmapped`: no VMA covers the range. `unpopulated`: the VMA is there, no page is. */
 export const HOLE_KINDS = ['unmapped', 'unpopulated'] as const;

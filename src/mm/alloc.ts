@@ -99,7 +99,8 @@ function initFolio(m: Machine, head: number, order: number): void {
   m.stat.folioAllocs++;
 }
 
-const PLACEMENTS: readonly Placement[] = ['adjacent', 'scattered'];
+/** The placements `allocFolio` takes. */
+export const PLACEMENTS: readonly Placement[] = ['adjacent', 'scattered'];
 
 /**
  * Allocates a folio of `order` pages (2^order) and returns its head PFN with
