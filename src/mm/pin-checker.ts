@@ -55,6 +55,8 @@ export class PinChecker {
   readonly releaseSite: Int32Array;
   /** HOLD_PIN or HOLD_GET: what that release dropped. */
   readonly releaseKind: Uint8Array;
+  /** 1 if that release dropped the page's own hold (or one taken without a page), 0 if another page's. */
+  readonly releasedOwn: Uint8Array;
   /** Per folio: a folio-level release took annotations from pages it could not name. */
   readonly fuzzy: Uint8Array;
   /**
@@ -91,6 +93,7 @@ export class PinChecker {
     this.getSite = new Int32Array(n);
     this.releaseSite = new Int32Array(n);
     this.releaseKind = new Uint8Array(n);
+    this.releasedOwn = new Uint8Array(n);
     this.fuzzy = new Uint8Array(n);
     this.mixedMm = new Uint8Array(n);
     this.holderMm = new Int32Array(n).fill(-1);
@@ -231,9 +234,10 @@ export class PinChecker {
   }
 
   /** Remembers who released a hold on `page`, for double-release and use-after-release reports. */
-  markReleased(page: number, kind: number, siteId: number): void {
+  markReleased(page: number, kind: number, siteId: number, own: boolean): void {
     this.releaseSite[page] = siteId;
     this.releaseKind[page] = kind;
+    this.releasedOwn[page] = own ? 1 : 0;
   }
 
   /** Keeps annotated <= exact after a release the APIs did not describe page by page. */

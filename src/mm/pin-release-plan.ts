@@ -50,6 +50,8 @@ export class ReleasePlan {
   private readonly usedUnann = new Map<number, number>();
   private readonly lowest = new Map<number, number>();
   private readonly named: number[] = [];
+  /** Named pages that released their own hold or one taken without a page (not another page's). */
+  private readonly own = new Set<number>();
   private readonly guessed: number[] = [];
   private readonly what: string;
 
@@ -79,12 +81,21 @@ export class ReleasePlan {
     this.named.push(page);
     bump(this.usedFolio, f);
     const pageAnn = (pin ? c.pagePins : c.pageGets)[page]! - (this.usedPage.get(page) ?? 0);
-    if (pageAnn > 0) return bump(this.usedPage, page);
+    if (pageAnn > 0) {
+      this.own.add(page);
+      return bump(this.usedPage, page);
+    }
     const unann = exact[f]! - (pin ? c.annPins : c.annGets)[f]! - (this.usedUnann.get(f) ?? 0);
-    if (unann > 0) return bump(this.usedUnann, f);
-    // After a folio-level release guessed which pages it meant (fuzzy), a page named
-    // again may have been the one the guess passed over: only a clean folio can tell.
-    if (pin && c.releaseSite[page] !== 0 && c.fuzzy[f] === 0) this.releasedAgain(page, f, label);
+    if (unann > 0) {
+      this.own.add(page);
+      return bump(this.usedUnann, f);
+    }
+    // A page whose own pin was released, named again: a double release. Not after a
+    // folio-level release guessed which pages it meant (fuzzy: the page named again may
+    // have been the one the guess passed over), nor when its last release took another
+    // page's pin or dropped a FOLL_GET reference (it never had a pin to release twice).
+    if (pin && c.releaseSite[page] !== 0 && c.releaseKind[page] === HOLD_PIN && c.releasedOwn[page] === 1 && c.fuzzy[f] === 0)
+      this.releasedAgain(page, f, label);
     // Another page of the folio holds it: the kernel's counts are per folio, so this is
     // legal (unpin_user_page(head) for a tail's pin balances); the pages blur from here.
     bump(this.lowest, f);
@@ -128,7 +139,7 @@ export class ReleasePlan {
     const m = c.m;
     for (const [page, n] of this.usedPage) for (let i = 0; i < n; i++) c.unannotate(pageFolio(m, page), page, kind);
     for (const [f, n] of this.lowest) c.unannotateLowest(f, n, kind);
-    for (const page of this.named) c.markReleased(page, kind, site);
+    for (const page of this.named) c.markReleased(page, kind, site, this.own.has(page));
     for (const f of this.guessed) c.fuzzy[f] = 1;
     if (kind === HOLD_GET) {
       for (const [f, n] of this.usedFolio) {
@@ -160,7 +171,7 @@ export class ReleasePlan {
     return false;
   }
 
-  /** `page` was pinned, released, and is named again while other pages of its folio hold pins. */
+  /** `page` was pinned, its own pin released, and it is named again while other pages of its folio hold pins. */
   private releasedAgain(page: number, f: number, label: string): never {
     const c = this.c;
     return c.fail('double-release', this.api, page, f, [
