@@ -9,7 +9,8 @@
  * fault made writable (maybe_mkwrite: only with VM_WRITE, so a FOLL_FORCE write leaves
  * it read-only) and dirty, while an unshare fault (FAULT_FLAG_UNSHARE) leaves the PTE
  * read-only; anything else is copied into a new exclusive order-0 page (zeroed for the
- * zero page), mapped writable+dirty for a write fault and read-only for an unshare.
+ * zero page; a PFN map's frame is copied from, as __wp_page_copy_user does), mapped
+ * writable+dirty for a write fault and read-only for an unshare.
  * Simplified: a large folio is never reused (the pre-CONFIG_MM_ID rule; v6.16+ reuses a
  * PTE-mapped large folio mapped only by this mm), so a COW of an mTHP page always copies.
  *
@@ -93,8 +94,9 @@ export function wpPageCopy(mm: Mm, vma: Vma, slot: number, unshare: boolean): nu
   const oldIsNormal = (oldBits & _PAGE_SPECIAL) === 0;
   const copy = allocFolio(m, 0, { zone: currentAllocZone(vma.zone), placement: vma.placement });
   if (copy < 0) return -ENOMEM;
-  // copy_user_highpage, or a zeroed page when the old one was the zero page.
-  m.content[copy] = oldIsNormal || oldPage === m.zeroPfn ? m.content[oldPage]! : 0;
+  // copy_user_highpage; for a PFN map (no struct page) __wp_page_copy_user copies from
+  // the user address, i.e. the frame's data; the zero page's content is 0: a zeroed page.
+  m.content[copy] = m.content[oldPage]!;
   folioAddNewAnonRmapPtes(m, copy, copy, 1);
   vma.anonVma = true;
   pte.val[slot] = copy;
