@@ -36,6 +36,13 @@ describe('thp_get_unmapped_area for a file with PMD-sized page-cache folios', ()
     fileRelease(file);
   });
 
+  it('3 MiB at offset 2 MiB, a nonzero multiple of PMD_SIZE: aligned as at offset 0, off_sub = (2 MiB - ret) mod 2 MiB = 1 MiB', () => {
+    const { m, mm } = world({ memoryBytes: 16 * MIB });
+    const file = createFile(m, 'ext4', 6 * MIB, { order: PMD_ORDER }) as MmFile;
+    expect(mmap(mm, { length: 3 * MIB, prot: RW, flags: MAP_SHARED, file, offset: 2 * MIB })).toBe(MMAP_BASE - 4 * MIB);
+    fileRelease(file);
+  });
+
   it('3 MiB at offset 4 KiB covers no whole aligned PMD of the file (3 MiB + 4 KiB - 2 MiB < 2 MiB): not aligned', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'ext4', 4 * MIB, { order: PMD_ORDER }) as MmFile;
