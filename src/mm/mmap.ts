@@ -13,7 +13,9 @@
  * length or MAP_FIXED address is one, as an `unsigned long`); -EEXIST for
  * MAP_FIXED_NOREPLACE over a mapping; -EOVERFLOW for a negative file offset
  * (file_mmap_ok); -EOPNOTSUPP for MAP_SHARED_VALIDATE with an unknown flag; MAP_FIXED
- * replaces what was there, once everything else has passed; hugetlb lengths round up
+ * replaces what was there, once everything else has passed; an address hint is rounded
+ * down to a page (round_hint_to_min: a nonzero hint below mmap_min_addr is raised to
+ * it; hugetlb rounds it up to the huge page); hugetlb lengths round up
  * to the huge page size; the offset of anonymous memory is ignored; PROT_* bits beyond
  * READ/WRITE/EXEC are ignored (mmap does not validate prot; only mprotect does); VM
  * flags as the kernel sets them (VM_MAY*, VM_SHARED|VM_MAYSHARE, VM_HUGETLB,
@@ -167,8 +169,12 @@ export function mmap(mm: Mm, opts: MmapOptions): number {
     if (addr < MMAP_MIN_ADDR) return -ENOMEM;
     if ((flags & MAP_FIXED_NOREPLACE) !== 0 && overlaps(mm.vmas, addr, addr + len)) return -EEXIST;
   } else {
-    const hint = opts.addr;
-    if (hint !== undefined && hint % align === 0 && hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE_MAX - len &&
+    // do_mmap's round_hint_to_min: down to a page, and a nonzero hint below mmap_min_addr
+    // up to it; hugetlb_get_unmapped_area then rounds a nonzero hint up to the huge page.
+    // Hint 0 (or none) is no hint; a negative one is above TASK_SIZE, as an `unsigned long`.
+    let hint = Math.floor((opts.addr ?? 0) / PAGE_SIZE) * PAGE_SIZE;
+    if (hint > 0) hint = Math.ceil(Math.max(hint, MMAP_MIN_ADDR) / unit) * unit;
+    if (hint % align === 0 && hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE_MAX - len &&
         !overlaps(mm.vmas, hint, hint + len))
       addr = hint;
     else addr = getUnmappedArea(mm.vmas, len, align);
