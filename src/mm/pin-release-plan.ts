@@ -108,7 +108,7 @@ export class ReleasePlan {
     const f = pageFolio(c.m, folio);
     if (f !== folio)
       c.fail('not-a-folio', this.api, folio, f, [`${label}page ${folio} is a tail page of folio ${f} (order ${c.m.order[f]})`]);
-    if (!c.live(f)) return;
+    if (!c.live(f)) return; // a freed folio: gup_put_folio's count check reports the over-release
     const pin = this.kind === HOLD_PIN;
     const exact = pin ? c.folioPins : c.folioGets;
     const avail = exact[f]! - (this.usedFolio.get(f) ?? 0);
