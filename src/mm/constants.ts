@@ -2,8 +2,9 @@
  * Page and folio geometry, as on x86-64 with 4 KiB pages and 4-level page tables.
  *
  * Models: `PAGE_SHIFT`, `PAGE_SIZE`, `PMD_ORDER`, `PUD_ORDER` (include/linux/pgtable.h,
- * arch/x86/include/asm/page_types.h), `GUP_PIN_COUNTING_BIAS` (include/linux/mm.h),
- * `TASK_SIZE_MAX` (arch/x86/include/asm/page_64.h). Faithful: the values are the kernel's.
+ * arch/x86/include/asm/page_types.h), `MAX_PAGE_ORDER` (include/linux/mmzone.h),
+ * `GUP_PIN_COUNTING_BIAS` (include/linux/mm.h), `TASK_SIZE_MAX`
+ * (arch/x86/include/asm/page_64.h). Faithful: the values are the kernel's.
  *
  * Addresses reach 2^47, beyond JavaScript's 32-bit bitwise operators, so address
  * arithmetic uses division and multiplication; PFNs stay below 2^31 and use bitwise ops.
@@ -31,6 +32,12 @@ export const PMD_SIZE = PAGE_SIZE * HPAGE_PMD_NR;
 export const PUD_SIZE = PAGE_SIZE * HPAGE_PUD_NR;
 /** The largest folio order the model supports: a PUD-sized folio (1 GiB hugetlb). */
 export const MAX_FOLIO_ORDER = PUD_ORDER;
+/**
+ * `MAX_PAGE_ORDER` (include/linux/mmzone.h, x86-64 default): the largest block the buddy
+ * allocator hands out (4 MiB). The model's allocFolio goes up to MAX_FOLIO_ORDER, as the
+ * kernel's gigantic hugetlb pages come from alloc_contig_range rather than the buddy lists.
+ */
+export const MAX_PAGE_ORDER = 10;
 /** `GUP_PIN_COUNTING_BIAS`: refcount added per pin on a folio without a pincount. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 /** `TASK_SIZE_MAX` for x86-64 4-level paging: 2^47 - PAGE_SIZE. */

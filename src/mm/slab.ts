@@ -12,16 +12,18 @@
  * vmalloc costs. No memory is taken from the machine's memmap: only the cost counters
  * change. `kvmalloc_array` returns NULL (-ENOMEM here) on multiplication overflow.
  *
+ * A kmalloc above KMALLOC_MAX_SIZE (4 MiB: a MAX_PAGE_ORDER block) fails as the page
+ * allocator fails it: `__alloc_pages_noprof`'s `WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER)`
+ * and NULL, before fault injection is consulted, so it does not use up an injected
+ * failure.
+ *
  * Arguments are `size_t`s. NaN or a fraction throws an ArgumentError (arg-check.ts)
- * before anything is counted. For kvmalloc and kvmalloc_array any integer a size_t
- * holds is an answerable request, and a negative one is what C's unsigned wrap makes of
- * it: a size above INT_MAX, refused by kvmalloc with its WARN_ON_ONCE and -ENOMEM, or an
- * overflow in kvmalloc_array (computed exactly there). kmalloc itself has no model of
- * the page allocator's MAX_PAGE_ORDER limit (a request above KMALLOC_MAX_SIZE would fail
- * with a WARN), so it takes only non-negative safe integers and throws an ArgumentError
- * for anything else.
+ * before anything is counted. Any integer a size_t holds is an answerable request, and a
+ * negative one is what C's unsigned wrap makes of it: a size above KMALLOC_MAX_SIZE for
+ * kmalloc, above INT_MAX for kvmalloc (refused with its WARN_ON_ONCE and -ENOMEM), or an
+ * overflow in kvmalloc_array (computed exactly there).
  */
-import { INT_MAX, PAGE_SIZE } from './constants.js';
+import { INT_MAX, MAX_PAGE_ORDER, PAGE_SIZE } from './constants.js';
 import { ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
 import { warnOnOnce } from './bug.js';
@@ -29,6 +31,9 @@ import { badArgument, checkCount, checkUnsignedLong } from './arg-check.js';
 
 /** `KMALLOC_MAX_CACHE_SIZE`: the largest slab cache (8 KiB with 4 KiB pages). */
 export const KMALLOC_MAX_CACHE_SIZE = 2 * PAGE_SIZE;
+
+/** `KMALLOC_MAX_SIZE`: the largest kmalloc, one MAX_PAGE_ORDER block (4 MiB). */
+export const KMALLOC_MAX_SIZE = PAGE_SIZE << MAX_PAGE_ORDER;
 
 /** Which allocator served a request. */
 export type AllocKind = 'kmalloc' | 'kmalloc-large' | 'vmalloc';
@@ -95,9 +100,16 @@ function account(m: Machine, asked: number, given: number, kind: AllocKind): KAl
   return { asked, given, kind };
 }
 
-/** `kmalloc(size)`: a KAlloc, or -ENOMEM (size 0 is ZERO_SIZE_PTR: given 0). */
+/**
+ * `kmalloc(size)`: a KAlloc, or -ENOMEM (size 0 is ZERO_SIZE_PTR: given 0). A size
+ * above KMALLOC_MAX_SIZE, a negative one included, warns once and is -ENOMEM.
+ */
 export function kmalloc(m: Machine, size: number): KAlloc | number {
-  checkUnsignedLong('kmalloc', 'size', size);
+  if (!isSizeT(size)) badArgument('kmalloc', 'size', size, SIZE_T);
+  if (size > KMALLOC_MAX_SIZE || size < 0) {
+    warnOnOnce(m, true, 'kmalloc: order above MAX_PAGE_ORDER');
+    return -ENOMEM;
+  }
   if (injectedFailure(m)) return -ENOMEM;
   if (size === 0) return account(m, 0, 0, 'kmalloc');
   if (size <= KMALLOC_MAX_CACHE_SIZE) return account(m, size, kmallocSizeClass(size), 'kmalloc');

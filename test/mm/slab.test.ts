@@ -1,6 +1,8 @@
 /**
  * kmalloc size classes (include/linux/slab.h kmalloc_index: 8..8192 plus 96 and 192 on
- * x86-64) and the kvmalloc fallback, worked by hand.
+ * x86-64), kmalloc's upper limit (KMALLOC_MAX_SIZE = 1 << (MAX_PAGE_ORDER + PAGE_SHIFT),
+ * 4 MiB; mm/page_alloc.c `__alloc_pages_noprof`: `WARN_ON_ONCE_GFP(order >
+ * MAX_PAGE_ORDER)`, NULL) and the kvmalloc fallback, worked by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { newMachine } from '../support/machines.js';
@@ -31,6 +33,15 @@ describe('kmalloc / kvmalloc accounting', () => {
     const m = newMachine();
     expect(kmalloc(m, 8193)).toEqual({ asked: 8193, given: 16384, kind: 'kmalloc-large' });
     expect(kmalloc(m, 20000)).toEqual({ asked: 20000, given: 32768, kind: 'kmalloc-large' });
+  });
+
+  it('kmalloc of exactly 4 MiB is one order-10 block; a byte more warns once and is NULL', () => {
+    const m = newMachine();
+    expect(kmalloc(m, 4 * 1024 * 1024)).toEqual({ asked: 4194304, given: 4194304, kind: 'kmalloc-large' });
+    expect(kmalloc(m, 4 * 1024 * 1024 + 1)).toBe(-ENOMEM);
+    expect(kmalloc(m, 2 ** 40)).toBe(-ENOMEM);
+    expect(m.warnings).toEqual(['kmalloc: order above MAX_PAGE_ORDER']);
+    expect(m.cost.allocations).toBe(1);
   });
 
   it('kvmalloc above the slab limit is vmalloc: whole pages', () => {
