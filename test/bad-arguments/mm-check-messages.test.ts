@@ -1,0 +1,97 @@
+/**
+ * The full text of the argument checks shared by the mm layer (src/mm/arg-check.ts and
+ * address-arg-check.ts), each reached through a function that uses it. The tables in
+ * mm-core.test.ts and address-space.test.ts match only a message's start (function and
+ * argument); here each check's text is spelled out, expected value and all, so a lost or
+ * changed word shows. Machine: 16 MiB, PFNs 0..4095; the VMA is [BASE, BASE + 64 KiB),
+ * virtual pages 262144..262159, and a second one, for THPs,
+ * covers the 2 MiB block of virtual pages 262656..263167.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ArgumentError,
+  MAP_ANONYMOUS,
+  MAP_PRIVATE,
+  PMD_ORDER,
+  PROT_READ,
+  allocFolio,
+  createMachine,
+  createHugePmd,
+  doWpPage,
+  exitMmap,
+  folioPut,
+  folioOrder,
+  handleMmFault,
+  injectAllocFailure,
+  isValidGupArgs,
+  kmallocSizeClass,
+  mmap,
+  munmap,
+  pageFolio,
+  splitHugePmd,
+  vmaLookup,
+  wpHugePmd,
+  zapVma,
+  zoneByName,
+} from '../../src/index.js';
+import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+
+function thrownBy(run: () => unknown): Error {
+  try {
+    run();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('mm argument-check texts', () => {
+  it('each check names the function, the argument, what it must be and what it got', () => {
+    const { m, mm } = world({ memoryBytes: 16 * MIB });
+    mapAt(mm, BASE, 64 * KIB);
+    mapAt(mm, BASE + 2 * MIB, 2 * MIB, { order: PMD_ORDER });
+    const vma = vmaLookup(mm.vmas, BASE)!;
+    const pmdVma = vmaLookup(mm.vmas, BASE + 2 * MIB)!;
+    const big = allocFolio(m, 2);
+    expect(big).toBeGreaterThan(0);
+    const anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    const rows: readonly [() => unknown, string][] = [
+      [() => munmap(mm, NaN, 4096), 'munmap: addr must be an integer address, got NaN'],
+      [() => mmap(mm, { addr: BASE, length: 4096, prot: 1.5, flags: anon }), 'mmap: opts.prot must be a 32-bit integer flag word, got 1.5'],
+      [() => mmap(mm, { length: 4096, prot: PROT_READ, flags: anon, order: 10 }), 'mmap: opts.order must be an integer in 0..9, got 10'],
+      [
+        () => handleMmFault(mm, BASE, { write: 1 as unknown as boolean }),
+        'handleMmFault: flags.write must be a boolean or undefined, got 1',
+      ],
+      [() => splitHugePmd(mm, vma, 262160), "splitHugePmd: vpn must be a page number in the VMA's 262144..262159, got 262160"],
+      [() => splitHugePmd(mm, vma, 262143), "splitHugePmd: vpn must be a page number in the VMA's 262144..262159, got 262143"],
+      [
+        () => zapVma(mm, vma, BASE + 1, BASE + 4096),
+        "zapVma: start must be a page-aligned address in the VMA's 1073741824..1073807360, got 1073741825",
+      ],
+      [
+        () => zapVma(mm, vma, BASE + 8192, BASE + 4096),
+        'zapVma: end must be a page-aligned address in 1073750016..1073807360, got 1073745920',
+      ],
+      [() => doWpPage(mm, vma, -1, false), 'doWpPage: slot must be the slot of a present PTE, got -1'],
+      [() => createHugePmd(mm, pmdVma, 0, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got 0'],
+      [() => wpHugePmd(mm, pmdVma, 0, 262656, false), 'wpHugePmd: ms must be the slot of the present PMD leaf covering vpn 262656, got 0'],
+      [() => createMachine({ checked: 1 as unknown as boolean }), 'createMachine: opts.checked must be a boolean, got 1'],
+      [() => folioOrder(m, 4096), "folioOrder: folio must be a folio's head PFN in 0..4095, got 4096"],
+      [() => folioOrder(m, big + 1), `folioOrder: folio must be a folio's head PFN, not a tail page, got ${big + 1}`],
+      [() => pageFolio(m, -1), 'pageFolio: page must be a PFN in 0..4095, got -1'],
+      [() => injectAllocFailure(m, -1), 'injectAllocFailure: nth must be an integer in 0..2147483647, got -1'],
+      [() => kmallocSizeClass(-1), 'kmallocSizeClass: size must be a non-negative safe integer, got -1'],
+      [() => isValidGupArgs(m, true, null, 0.5, 0), 'isValidGupArgs: gupFlags must be an unsigned 32-bit FOLL_* word, got 0.5'],
+      [() => zoneByName(m, 'dma' as 'normal'), 'zoneByName: name must be one of "normal", "cma", "movable", got "dma"'],
+    ];
+    for (const [run, message] of rows) {
+      const e = thrownBy(run);
+      expect(e).toBeInstanceOf(ArgumentError);
+      expect(e.message).toBe(message);
+    }
+    expect(mm.vmas).toHaveLength(2);
+    folioPut(m, big);
+    exitMmap(mm);
+  });
+});
