@@ -72,9 +72,7 @@ export class ReleasePlan {
     const c = this.c;
     if (!pfnValid(c.m, page)) return; // a wild pointer: the model's BUG reports it
     const f = pageFolio(c.m, page);
-    // Use after free: for a pin the gup_put_folio hook reports it (over-release), for a
-    // reference folio_put's BUG does (test/misuse/checker-release-freed-page).
-    if (!c.live(f)) return;
+    if (!c.live(f)) return; // use after free: gup_put_folio's hook reports a pin, folio_put's BUG a reference
     const pin = this.kind === HOLD_PIN;
     const exact = pin ? c.folioPins : c.folioGets;
     if (exact[f]! - (this.usedFolio.get(f) ?? 0) <= 0) {
