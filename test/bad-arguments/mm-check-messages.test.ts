@@ -10,6 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
+  EINVAL,
+  _PAGE_PSE,
   MAP_ANONYMOUS,
   MAP_PRIVATE,
   PMD_ORDER,
@@ -25,10 +27,13 @@ import {
   injectAllocFailure,
   isValidGupArgs,
   kmallocSizeClass,
+  leafBitsAt,
   mmap,
   munmap,
   pageFolio,
+  pmdSlot,
   splitHugePmd,
+  userWrite,
   vmaLookup,
   wpHugePmd,
   zapVma,
@@ -73,8 +78,15 @@ describe('mm argument-check texts', () => {
         () => zapVma(mm, vma, BASE + 8192, BASE + 4096),
         'zapVma: end must be a page-aligned address in 1073750016..1073807360, got 1073745920',
       ],
+      [
+        () => zapVma(mm, vma, BASE, BASE + 4096 + 100),
+        'zapVma: end must be a page-aligned address in 1073741824..1073807360, got 1073746020',
+      ],
       [() => doWpPage(mm, vma, -1, false), 'doWpPage: slot must be the slot of a present PTE, got -1'],
       [() => createHugePmd(mm, pmdVma, 0, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got 0'],
+      // No PMD table yet: the slot pmd_alloc would give (1) is not a slot either, nor is -1.
+      [() => createHugePmd(mm, pmdVma, 1, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got 1'],
+      [() => createHugePmd(mm, pmdVma, -1, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got -1'],
       [() => wpHugePmd(mm, pmdVma, 0, 262656, false), 'wpHugePmd: ms must be the slot of the present PMD leaf covering vpn 262656, got 0'],
       [() => createMachine({ checked: 1 as unknown as boolean }), 'createMachine: opts.checked must be a boolean, got 1'],
       [() => folioOrder(m, 4096), "folioOrder: folio must be a folio's head PFN in 0..4095, got 4096"],
@@ -90,6 +102,17 @@ describe('mm argument-check texts', () => {
       expect(e).toBeInstanceOf(ArgumentError);
       expect(e.message).toBe(message);
     }
+    expect([mm.pt.pud.nrTables, mm.pt.pmd.nrTables]).toEqual([0, 0]);
+    // A C int flag word may be negative: -1 passes the check and mmap answers it with
+    // -EINVAL, as ksys_mmap_pgoff does (MAP_HUGETLB with a page size log of 63: no hstate).
+    expect(mmap(mm, { length: 4096, prot: PROT_READ, flags: -1 })).toBe(-EINVAL);
+    // A PMD slot that holds a leaf is not a none slot.
+    expect(userWrite(mm, BASE + 2 * MIB, 4 * KIB, 1)).toBe(0);
+    const ms = pmdSlot(mm.pt, 262656, false);
+    expect(leafBitsAt(mm.pt, 262656) & _PAGE_PSE).toBe(_PAGE_PSE);
+    expect(thrownBy(() => createHugePmd(mm, pmdVma, ms, 262656, false)).message).toBe(
+      `createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got ${ms}`,
+    );
     expect(mm.vmas).toHaveLength(2);
     folioPut(m, big);
     exitMmap(mm);
