@@ -21,6 +21,7 @@ import {
   createHugePmd,
   doWpPage,
   exitMmap,
+  folioAddNewAnonRmapPtes,
   folioPut,
   folioOrder,
   handleMmFault,
@@ -92,6 +93,15 @@ describe('mm argument-check texts', () => {
       [() => folioOrder(m, 4096), "folioOrder: folio must be a folio's head PFN in 0..4095, got 4096"],
       [() => folioOrder(m, big + 1), `folioOrder: folio must be a folio's head PFN, not a tail page, got ${big + 1}`],
       [() => pageFolio(m, -1), 'pageFolio: page must be a PFN in 0..4095, got -1'],
+      [
+        () => folioAddNewAnonRmapPtes(m, big, big, 5),
+        `folioAddNewAnonRmapPtes: nr must be a page count in 1..4 (the pages from ${big} to the end of its folio), got 5`,
+      ],
+      [
+        () => folioAddNewAnonRmapPtes(m, big, big + 1, 1.5),
+        `folioAddNewAnonRmapPtes: nr must be a page count in 1..3 (the pages from ${big + 1} to the end of its folio), got 1.5`,
+      ],
+      [() => folioAddNewAnonRmapPtes(m, big, 0, 1), `folioAddNewAnonRmapPtes: page must be a page of folio ${big}, got 0`],
       [() => injectAllocFailure(m, -1), 'injectAllocFailure: nth must be an integer in 0..2147483647, got -1'],
       [() => kmallocSizeClass(-1), 'kmallocSizeClass: size must be a non-negative safe integer, got -1'],
       [() => isValidGupArgs(m, true, null, 0.5, 0), 'isValidGupArgs: gupFlags must be an unsigned 32-bit FOLL_* word, got 0.5'],
