@@ -76,7 +76,7 @@ export function createHugePmd(mm: Mm, vma: Vma, ms: number, vpn: number, write: 
     return 0;
   }
   const folio = filemapGetFolio(vma.file!, vmaPgoff(vma, first), true);
-  if (folio < 0) return folio === -1 ? FAULT_FALLBACK : folio;
+  if (folio < 0) return folio; // -EFAULT past the end of the file, or -ENOMEM
   if (m.order[folio] !== PMD_ORDER) {
     folioPutRefs(m, folio, 1);
     return FAULT_FALLBACK;

@@ -84,6 +84,8 @@ describe('mm argument-check texts', () => {
         'zapVma: end must be a page-aligned address in 1073741824..1073807360, got 1073746020',
       ],
       [() => doWpPage(mm, vma, -1, false), 'doWpPage: slot must be the slot of a present PTE, got -1'],
+      [() => createHugePmd(mm, pmdVma, 0, 262144, false), "createHugePmd: vpn must be a page number in the VMA's 262656..263167, got 262144"],
+      [() => createHugePmd(mm, vma, 0, 262144, false), 'createHugePmd: vpn must be a page whose 2 MiB block the VMA may map with a PMD, got 262144'],
       [() => createHugePmd(mm, pmdVma, 0, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got 0'],
       // No PMD table yet: the slot pmd_alloc would give (1) is not a slot either, nor is -1.
       [() => createHugePmd(mm, pmdVma, 1, 262656, false), 'createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got 1'],
@@ -123,7 +125,19 @@ describe('mm argument-check texts', () => {
     expect(thrownBy(() => createHugePmd(mm, pmdVma, ms, 262656, false)).message).toBe(
       `createHugePmd: ms must be the slot of the none PMD covering vpn 262656, got ${ms}`,
     );
-    expect(mm.vmas).toHaveLength(2);
+    expect(thrownBy(() => wpHugePmd(mm, pmdVma, ms, 262144, false)).message).toBe(
+      "wpHugePmd: vpn must be a page number in the VMA's 262656..263167, got 262144",
+    );
+    expect(thrownBy(() => wpHugePmd(mm, pmdVma, ms, 262656, 1 as unknown as boolean)).message).toBe(
+      'wpHugePmd: unshare must be a boolean, got 1',
+    );
+    // A none slot beside it, in the same PMD table.
+    mapAt(mm, BASE + 4 * MIB, 2 * MIB, { order: PMD_ORDER });
+    const none = pmdSlot(mm.pt, 263168, false);
+    expect(thrownBy(() => createHugePmd(mm, vmaLookup(mm.vmas, BASE + 4 * MIB)!, none, 263168, 1 as unknown as boolean)).message).toBe(
+      'createHugePmd: write must be a boolean, got 1',
+    );
+    expect(mm.vmas).toHaveLength(3);
     folioPut(m, big);
     exitMmap(mm);
   });
