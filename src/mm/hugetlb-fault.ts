@@ -1,17 +1,17 @@
 /**
  * hugetlb faults: mm/hugetlb.c `hugetlb_fault`, `hugetlb_no_page`, `hugetlb_wp`.
  *
- * Faithful: a shared mapping maps the page-cache folio (allocating it on first touch)
- * with a PMD (2 MiB) or PUD (1 GiB) leaf, writable with VM_WRITE; a private mapping
- * maps the file's cached folio read-only if there is one, and otherwise a new
- * exclusive anonymous hugetlb folio (read-only on a read fault); `hugetlb_wp` makes a
- * shared leaf writable, reuses an anonymous folio mapped once (setting
- * PageAnonExclusive on its head; an unshare leaves it read-only), and otherwise copies
- * the whole huge page. A write fault without VM_WRITE (FOLL_FORCE) is refused with a
- * WARN, as hugetlb does. Simplified: no reservations or pool limits (a huge page comes
- * from the allocator, failing with -ENOMEM), and private anonymous hugetlb folios
- * have the anonymous mapping kind only (`folio_test_hugetlb` on them reads false in
- * the model; the VMA says hugetlb).
+ * Faithful: a shared mapping maps the page-cache folio (allocating it on first touch,
+ * dirty as hugetlb_add_to_page_cache leaves it) with a PMD (2 MiB) or PUD (1 GiB) leaf,
+ * writable with VM_WRITE; a private mapping maps the file's cached folio read-only if
+ * there is one, and otherwise a new exclusive anonymous hugetlb folio (read-only on a
+ * read fault); `hugetlb_wp` makes a shared leaf writable, reuses an anonymous folio
+ * mapped once (setting PageAnonExclusive on its head; an unshare leaves it read-only),
+ * and otherwise copies the whole huge page. A write fault without VM_WRITE (FOLL_FORCE)
+ * is refused with a WARN, as hugetlb does. Simplified: no reservations or pool limits
+ * (a huge page comes from the allocator, failing with -ENOMEM), and private anonymous
+ * hugetlb folios have the anonymous mapping kind only (`folio_test_hugetlb` on them
+ * reads false in the model; the VMA says hugetlb).
  *
  * Arguments: `vpn` must lie in `vma`, a hugetlb VMA, and `write` / `unshare` be
  * booleans (handle_mm_fault's caller guarantees); anything else is an ArgumentError.
@@ -88,7 +88,10 @@ function hugetlbNoPage(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, fi
     folioAddRmapEntire(m, folio);
     level.val[slot] = folio;
     level.bits[slot] = maybeMkwrite(vma, _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY);
-    if (write) folioMarkDirty(m, folio);
+    // hugetlb_add_to_page_cache marks every folio it adds dirty, read fault or write
+    // fault, so generic page-cache code never drops it (for a folio found cached, the
+    // kernel did so when it was added).
+    folioMarkDirty(m, folio);
     return 0;
   }
   const cached = filemapGetFolio(file, pgoff, false);
