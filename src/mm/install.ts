@@ -6,7 +6,8 @@
  *
  * Faithful accounting: in a private mapping the folio becomes anonymous and
  * exclusive (`folio_add_new_anon_rmap`); in a shared one it joins the file's page cache
- * at the matching offset (+nr references) and is file-mapped; each PTE mapping holds one
+ * at the matching offset (+nr references; hugetlbfs also marks it dirty, as
+ * `hugetlb_add_to_page_cache` does) and is file-mapped; each PTE mapping holds one
  * reference and each PMD/PUD mapping one, the caller's allocation reference becoming
  * the first of them (the fault path's folio_ref_add(folio, nr - 1)). The folio must be
  * freshly allocated (no mapping yet).
@@ -21,7 +22,7 @@ import { EEXIST, EFAULT, EINVAL } from './errno.js';
 import { filemapAddFolio } from './file.js';
 import { badArgument, checkBool, checkFolio } from './arg-check.js';
 import { checkAddress, checkOptionalBool } from './address-arg-check.js';
-import { folioRefAdd } from './folio.js';
+import { folioMarkDirty, folioRefAdd } from './folio.js';
 import type { Mm } from './mm.js';
 import { MAPPING_NONE, PG_ALLOCATED, PG_HEAD } from './page-flags.js';
 import {
@@ -102,6 +103,8 @@ export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallO
     const file = vma.file!;
     if (filemapAddFolio(file, folio, vmaPgoff(vma, vpn)) !== 0) return -EEXIST;
     m.mapping[folio] = file.mappingKind;
+    // hugetlb_add_to_page_cache keeps generic page-cache code off the folio by dirtying it.
+    if (file.kind === 'hugetlbfs') folioMarkDirty(m, folio);
   }
   const bits = _PAGE_PRESENT | _PAGE_ACCESSED | (opts.writable ? _PAGE_RW | _PAGE_DIRTY : 0);
   if (level > 0) {

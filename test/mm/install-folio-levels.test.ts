@@ -8,7 +8,8 @@
  * (-EEXIST, as `hugetlb_no_page` finds the entry populated); a folio in the page cache
  * is not fresh. A private mapping makes the folio anonymous and exclusive and gives the
  * VMA its anon_vma (`folio_add_new_anon_rmap`, `anon_vma_prepare`); a shared one adds
- * it to the file's page cache (`filemap_add_folio`) and maps it as a file folio
+ * it to the file's page cache (`filemap_add_folio`; hugetlbfs's `hugetlb_add_to_page_cache`
+ * also marks it dirty) and maps it as a file folio
  * (`folio_add_file_rmap_*`), v6.16+. Machine layouts: PFN 0 is the zero page, so the
  * first 1 GiB folio is PFN 262144 and the first 2 MiB one PFN 512.
  */
@@ -22,6 +23,7 @@ import {
   MAPPING_HUGETLB,
   MAPPING_SHMEM,
   PG_ANON_EXCLUSIVE,
+  PG_DIRTY,
   PROT_READ,
   PROT_WRITE,
   allocFolio,
@@ -70,7 +72,8 @@ describe('installFolio in a 2 MiB hugetlb VMA', () => {
     expect(installFolio(mm, BASE, thp, { pmd: true, writable: true })).toBe(0);
     // 512 page-cache references, and the caller's became the PMD mapping's.
     expect([m.refcount[thp], m.entireMapcount[thp], m.mapping[thp]]).toEqual([513, 1, MAPPING_HUGETLB]);
-    expect(m.flags[thp]! & PG_ANON_EXCLUSIVE).toBe(0);
+    // hugetlb_add_to_page_cache marks the folio dirty as it caches it.
+    expect(m.flags[thp]! & (PG_ANON_EXCLUSIVE | PG_DIRTY)).toBe(PG_DIRTY);
     expect(vmaLookup(mm.vmas, BASE)!.anonVma).toBe(false);
     exitMmap(mm);
   });
@@ -124,7 +127,8 @@ describe('installFolio with PTEs', () => {
     const f = allocFolio(m, 2);
     expect(installFolio(mm, BASE, f, { writable: true })).toBe(0);
     expect([m.refcount[f], m.mapping[f]]).toEqual([8, MAPPING_SHMEM]);
-    expect([0, 1, 2, 3].map((i) => [m.mapcount[f + i], m.flags[f + i]! & PG_ANON_EXCLUSIVE])).toEqual(
+    // shmem's filemap_add_folio leaves it clean: dirtying waits for a write.
+    expect([0, 1, 2, 3].map((i) => [m.mapcount[f + i], m.flags[f + i]! & (PG_ANON_EXCLUSIVE | PG_DIRTY)])).toEqual(
       [0, 1, 2, 3].map(() => [1, 0]),
     );
     expect(vmaLookup(mm.vmas, BASE)!.anonVma).toBe(false);
