@@ -11,8 +11,9 @@
  * reference plus nr-1 more become the PTE mappings' references; file faults map the
  * page-cache folio read-only unless the mapping is shared and writable without dirty
  * tracking (or the fault writes), a private write copies the page into an anonymous
- * one (do_cow_fault); FAULT_FLAG_UNSHARE never comes with FAULT_FLAG_WRITE and only on
- * COW mappings (WARN and SIGSEGV otherwise). Inside a long-term pin every allocation
+ * one (do_cow_fault); FAULT_FLAG_UNSHARE never comes with FAULT_FLAG_WRITE (WARN and
+ * SIGSEGV otherwise) and on a mapping that is not COW is dropped, leaving an ordinary
+ * read fault (sanitize_fault_flags). Inside a long-term pin every allocation
  * avoids CMA and ZONE_MOVABLE (memalloc-pin.ts).
  *
  * Simplified: a file fault maps the whole folio when it fits the VMA and the PMD table
@@ -77,15 +78,16 @@ export function handleMmFault(mm: Mm, addr: number, flags: FaultFlags = {}): num
   checkOptionalBool('handleMmFault', 'flags.unshare', flags.unshare);
   const m = mm.m;
   const write = flags.write === true;
-  const unshare = flags.unshare === true;
+  let unshare = flags.unshare === true;
   const vma = vmaLookup(mm.vmas, addr);
   if (vma === null) return -EFAULT;
   m.cost.faults++;
   m.stat.pgfault++;
   if (unshare) {
     if (warnOn(m, write, 'handle_mm_fault: FAULT_FLAG_UNSHARE with FAULT_FLAG_WRITE')) return -EFAULT;
-    if (warnOn(m, !isCowMapping(vma.flags), 'handle_mm_fault: FAULT_FLAG_UNSHARE on a non-COW mapping')) return -EFAULT;
-    m.stat.unshareFaults++;
+    // sanitize_fault_flags: FAULT_FLAG_UNSHARE only applies to COW mappings.
+    if (!isCowMapping(vma.flags)) unshare = false;
+    else m.stat.unshareFaults++;
   }
   if ((vma.flags & VM_PFNMAP) !== 0) return -EFAULT;
   const vpn = vpnOf(addr);
