@@ -105,6 +105,8 @@ describe('mm argument-check texts', () => {
       ],
       [() => folioAddNewAnonRmapPtes(m, big, 0, 1), `folioAddNewAnonRmapPtes: page must be a page of folio ${big}, got 0`],
       [() => injectAllocFailure(m, -1), 'injectAllocFailure: nth must be an integer in 0..2147483647, got -1'],
+      [() => allocFolio(m, 1.5), 'allocFolio: order must be an integer, got 1.5'],
+      [() => allocFolio(m, 0, { pfn: 1.5 }), 'allocFolio: opts.pfn must be an integer, got 1.5'],
       [() => kmallocSizeClass(-1), 'kmallocSizeClass: size must be a non-negative safe integer, got -1'],
       [() => isValidGupArgs(m, true, null, 0.5, 0), 'isValidGupArgs: gupFlags must be an unsigned 32-bit FOLL_* word, got 0.5'],
       [() => zoneByName(m, 'dma' as 'normal'), 'zoneByName: name must be one of "normal", "cma", "movable", got "dma"'],

@@ -58,6 +58,25 @@ describe('kmalloc / kvmalloc accounting', () => {
     expect(m.cost.allocations).toBe(0);
   });
 
+  it('size_t edges: -2^63 is 2^63 (WARN, NULL); n * (SIZE_MAX) overflows for n = 2 (no WARN) but not for n = 1 (WARN)', () => {
+    const m = newMachine();
+    expect(kvmalloc(m, -(2 ** 63))).toBe(-ENOMEM);
+    expect(m.warnings).toEqual(['kvmalloc: size above INT_MAX']);
+    const n = newMachine();
+    expect(kvmallocArray(n, 2, -1)).toBe(-ENOMEM); // check_mul_overflow
+    expect(n.warnings).toEqual([]);
+    expect(kvmallocArray(n, 1, -1)).toBe(-ENOMEM); // SIZE_MAX > INT_MAX
+    expect(n.warnings).toEqual(['kvmalloc: size above INT_MAX']);
+    expect([m.cost.allocations, n.cost.allocations]).toEqual([0, 0]);
+  });
+
+  it('kvfree names what the allocation gave when more was used', () => {
+    const m = newMachine();
+    const a = kmalloc(m, 100) as KAlloc;
+    expect(() => kvfree(m, a, 129)).toThrow('kvfree: usedBytes must be an integer in 0..128 (the bytes the allocation gave), got 129');
+    kvfree(m, a, 100);
+  });
+
   it('injected failure hits exactly the nth allocation', () => {
     const m = newMachine();
     injectAllocFailure(m, 2);
