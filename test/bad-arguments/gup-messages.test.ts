@@ -32,17 +32,9 @@ import {
 } from '../../src/index.js';
 import { newMachine } from '../support/machines.js';
 import { BASE, mapAt } from '../support/mm-layout.js';
+import { thrownBy } from '../support/refused.js';
 
 const MIB = 1024 * 1024;
-
-function thrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('did not throw');
-}
 
 describe('ArgumentError texts: "<function>: <argument> must be <what>, got <value>"', () => {
   const m = createMachine({ memoryBytes: 8 * MIB });

@@ -41,15 +41,7 @@ import {
   zoneByName,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
-
-function thrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('did not throw');
-}
+import { thrownBy } from '../support/refused.js';
 
 describe('mm argument-check texts', () => {
   it('each check names the function, the argument, what it must be and what it got', () => {

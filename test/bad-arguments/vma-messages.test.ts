@@ -6,15 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, exitMmap, splitVma, vmaLookup, vmaPgoff } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
-
-function thrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('did not throw');
-}
+import { thrownBy } from '../support/refused.js';
 
 describe('vma.ts ArgumentError texts', () => {
   it('vmaPgoff, splitVma (page and huge page units) and a VMA outside the array', () => {

@@ -76,3 +76,13 @@ export function expectRefused(row: BadCall): void {
   expect(vmstat(row.m)).toEqual(statBefore);
   if (row.state !== undefined) expect(row.state()).toEqual(extraBefore);
 }
+
+/** The error `run` throws; a call that returns fails the test. */
+export function thrownBy(run: () => unknown): Error {
+  try {
+    run();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('did not throw');
+}
