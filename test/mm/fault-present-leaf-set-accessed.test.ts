@@ -15,12 +15,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  MAP_FIXED,
-  MAP_SHARED,
   PG_DIRTY,
   PMD_ORDER,
-  PROT_READ,
-  PROT_WRITE,
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_PRESENT,
@@ -31,27 +27,21 @@ import {
   fileRelease,
   handleMmFault,
   leafBitsAt,
-  mmap,
   pageAt,
   vmstat,
   vpnOf,
-  type Mm,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
 const HUGE_CLEAN_RW = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_RW;
-
-function mapShared(mm: Mm, file: MmFile, length: number): void {
-  expect(mmap(mm, { addr: BASE, length, prot: PROT_READ | PROT_WRITE, flags: MAP_SHARED | MAP_FIXED, file })).toBe(BASE);
-}
 
 describe('huge_pmd_set_accessed: a present PMD leaf that allows the access', () => {
   it('a read fault on a writable clean shmem PMD changes neither the PMD nor the folio', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 2 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapShared(mm, file, 2 * MIB);
+    mapAt(mm, BASE, 2 * MIB, { shared: true, file: file });
     expect(handleMmFault(mm, BASE)).toBe(0);
     expect([pageAt(mm.pt, v), leafBitsAt(mm.pt, v)]).toEqual([512, HUGE_CLEAN_RW]);
     expect(handleMmFault(mm, BASE + 5 * 4 * KIB)).toBe(0);
@@ -64,7 +54,7 @@ describe('huge_pmd_set_accessed: a present PMD leaf that allows the access', () 
   it('a write fault on a writable clean shmem PMD makes the PMD dirty, not the folio', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 2 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapShared(mm, file, 2 * MIB);
+    mapAt(mm, BASE, 2 * MIB, { shared: true, file: file });
     expect(handleMmFault(mm, BASE)).toBe(0);
     expect(handleMmFault(mm, BASE + 5 * 4 * KIB, { write: true })).toBe(0);
     expect([pageAt(mm.pt, v), leafBitsAt(mm.pt, v), m.flags[512]! & PG_DIRTY]).toEqual([512, HUGE_CLEAN_RW | _PAGE_DIRTY, 0]);
@@ -76,7 +66,7 @@ describe('huge_pmd_set_accessed: a present PMD leaf that allows the access', () 
   it('a read fault on a read-only ext4 PMD (write notification) leaves it read-only and the folio clean', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'ext4', 2 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapShared(mm, file, 2 * MIB);
+    mapAt(mm, BASE, 2 * MIB, { shared: true, file: file });
     expect(handleMmFault(mm, BASE)).toBe(0);
     const ro = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
     expect([pageAt(mm.pt, v), leafBitsAt(mm.pt, v)]).toEqual([512, ro]);
@@ -91,7 +81,7 @@ describe('handle_pte_fault: a present PTE that allows the access', () => {
   it('a write fault on a writable clean shmem PTE sets its dirty bit; the folio stays clean', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 4 * KIB) as MmFile;
-    mapShared(mm, file, 4 * KIB);
+    mapAt(mm, BASE, 4 * KIB, { shared: true, file: file });
     expect(handleMmFault(mm, BASE)).toBe(0);
     const clean = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_RW;
     expect([pageAt(mm.pt, v), leafBitsAt(mm.pt, v)]).toEqual([1, clean]);

@@ -19,12 +19,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  MAP_FIXED,
-  MAP_SHARED,
   PAGE_SIZE,
   PG_DIRTY,
-  PROT_READ,
-  PROT_WRITE,
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_PRESENT,
@@ -41,9 +37,8 @@ import {
   type Mm,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
 
-const RW = PROT_READ | PROT_WRITE;
 const PAGE = PAGE_SIZE;
 const READ_BITS = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_RW;
 
@@ -70,7 +65,7 @@ function fill<T>(n: number, x: T): T[] {
 /** A shared mapping of an order-4 (64 KiB folio) shmem file of `bytes`. */
 function sharedShmem(mm: Mm, addr: number, bytes: number, length: number, offset = 0): MmFile {
   const file = createFile(mm.m, 'shmem', bytes, { order: 4 }) as MmFile;
-  expect(mmap(mm, { addr, length, prot: RW, flags: MAP_SHARED | MAP_FIXED, file, offset })).toBe(addr);
+  mapAt(mm, addr, length, { shared: true, file, offset });
   return file;
 }
 

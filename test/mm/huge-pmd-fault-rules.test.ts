@@ -14,15 +14,10 @@ import { describe, expect, it } from 'vitest';
 import {
   EFAULT,
   FAULT_FALLBACK,
-  MAP_FIXED,
-  MAP_PRIVATE,
-  MAP_SHARED,
   MAPPING_ANON,
   PG_ANON_EXCLUSIVE,
   PG_DIRTY,
   PMD_ORDER,
-  PROT_READ,
-  PROT_WRITE,
   _PAGE_DIRTY,
   _PAGE_PSE,
   _PAGE_RW,
@@ -34,7 +29,6 @@ import {
   handleMmFault,
   installFolio,
   leafBitsAt,
-  mmap,
   pageAt,
   pinUserPagesFast,
   pmdMappable,
@@ -51,12 +45,7 @@ import {
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
 
-const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
-
-function mapFile(mm: Parameters<typeof mmap>[0], file: MmFile, addr: number, length: number, flags: number, offset = 0): void {
-  expect(mmap(mm, { addr, length, prot: RW, flags: flags | MAP_FIXED, file, offset })).toBe(addr);
-}
 
 describe('pmdMappable for file VMAs', () => {
   it('only a shared mapping of a PMD-order page cache, not hugetlbfs, at a 2 MiB-aligned offset', () => {
@@ -64,11 +53,11 @@ describe('pmdMappable for file VMAs', () => {
     const thpFile = createFile(m, 'shmem', 4 * MIB, { order: PMD_ORDER }) as MmFile;
     const smallFile = createFile(m, 'shmem', 4 * MIB) as MmFile;
     const hugeFile = createFile(m, 'hugetlbfs', 2 * MIB) as MmFile;
-    mapFile(mm, thpFile, BASE, 2 * MIB, MAP_SHARED);
-    mapFile(mm, thpFile, BASE + 2 * MIB, 2 * MIB, MAP_PRIVATE);
-    mapFile(mm, smallFile, BASE + 4 * MIB, 2 * MIB, MAP_SHARED);
-    mapFile(mm, hugeFile, BASE + 6 * MIB, 2 * MIB, MAP_SHARED);
-    mapFile(mm, thpFile, BASE + 8 * MIB, 2 * MIB, MAP_SHARED, 4 * KIB);
+    mapAt(mm, BASE, 2 * MIB, { shared: true, file: thpFile });
+    mapAt(mm, BASE + 2 * MIB, 2 * MIB, { file: thpFile });
+    mapAt(mm, BASE + 4 * MIB, 2 * MIB, { shared: true, file: smallFile });
+    mapAt(mm, BASE + 6 * MIB, 2 * MIB, { shared: true, file: hugeFile });
+    mapAt(mm, BASE + 8 * MIB, 2 * MIB, { shared: true, file: thpFile, offset: 4 * KIB });
     const at = (addr: number) => pmdMappable(vmaLookup(mm.vmas, addr)!, vpnOf(addr));
     expect([0, 2, 4, 6, 8].map((mib) => at(BASE + mib * MIB))).toEqual([true, false, false, false, false]);
     expect(() => pmdMappable(vmaLookup(mm.vmas, BASE)!, 1.5)).toThrow('pmdMappable: vpn must be an integer page number, got 1.5');
@@ -81,7 +70,7 @@ describe('do_set_pmd for a shared page-cache THP', () => {
   it('shmem: a read fault maps it writable and clean; a write fault on the next block maps it dirty and dirties the folio', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 4 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapFile(mm, file, BASE, 4 * MIB, MAP_SHARED);
+    mapAt(mm, BASE, 4 * MIB, { shared: true, file });
     expect(userRead(mm, BASE, 4 * KIB)).toBe(0);
     expect(pageAt(mm.pt, v)).toBe(512);
     expect([leafBitsAt(mm.pt, v) & (_PAGE_PSE | _PAGE_RW | _PAGE_DIRTY), m.flags[512]! & PG_DIRTY]).toEqual([_PAGE_PSE | _PAGE_RW, 0]);
@@ -99,7 +88,7 @@ describe('do_set_pmd for a shared page-cache THP', () => {
   it('ext4 (write notification): a read fault maps it read-only; the write fault after it makes it writable and dirty', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'ext4', 2 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapFile(mm, file, BASE, 2 * MIB, MAP_SHARED);
+    mapAt(mm, BASE, 2 * MIB, { shared: true, file });
     expect(userRead(mm, BASE, 4 * KIB)).toBe(0);
     expect(leafBitsAt(mm.pt, v) & (_PAGE_PSE | _PAGE_RW | _PAGE_DIRTY)).toBe(_PAGE_PSE);
     expect(userWrite(mm, BASE, 4 * KIB, 1)).toBe(0);
@@ -112,7 +101,7 @@ describe('do_set_pmd for a shared page-cache THP', () => {
   it('a fault in the middle of a block maps the folio at the offset of the block, not of the faulting page', () => {
     const { m, mm } = world({ memoryBytes: 32 * MIB });
     const file = createFile(m, 'shmem', 6 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapFile(mm, file, BASE, 6 * MIB, MAP_SHARED);
+    mapAt(mm, BASE, 6 * MIB, { shared: true, file });
     expect(userWrite(mm, BASE + 3 * MIB, 4 * KIB, 5)).toBe(0);
     expect(userReadTags(mm, BASE + 5 * MIB, 4 * KIB)).toEqual(new Int32Array([0]));
     expect(userReadTags(mm, BASE + 3 * MIB, 4 * KIB)).toEqual(new Int32Array([5]));
@@ -124,7 +113,7 @@ describe('do_set_pmd for a shared page-cache THP', () => {
   it('a block wholly past the end of the file: create_huge_pmd answers -EFAULT itself', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 2 * MIB, { order: PMD_ORDER }) as MmFile;
-    mapFile(mm, file, BASE, 4 * MIB, MAP_SHARED);
+    mapAt(mm, BASE, 4 * MIB, { shared: true, file });
     expect(userRead(mm, BASE, 4 * KIB)).toBe(0); // the PMD table
     const vma = vmaLookup(mm.vmas, BASE)!;
     const ms = pmdSlot(mm.pt, v + 512, false);
@@ -161,7 +150,7 @@ describe('wp_huge_pmd', () => {
     // kernel a PMD's folio and its VMA are always of the same kind).
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 2 * MIB) as MmFile;
-    mapFile(mm, file, BASE, 2 * MIB, MAP_PRIVATE);
+    mapAt(mm, BASE, 2 * MIB, { file });
     const thp = allocFolio(m, PMD_ORDER);
     expect(installFolio(mm, BASE, thp, { pmd: true, writable: false })).toBe(0);
     const vma = vmaLookup(mm.vmas, BASE)!;

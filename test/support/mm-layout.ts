@@ -15,6 +15,7 @@ import {
   createMm,
   mmap,
   type Backing,
+  type MmFile,
   type Machine,
   type MachineOptions,
   type Mm,
@@ -45,6 +46,9 @@ export interface MapOptions {
   readonly zone?: ZoneName;
   readonly backing?: Backing;
   readonly populate?: boolean;
+  /** Map this file (createFile) at `offset` bytes instead of a new backing. */
+  readonly file?: MmFile;
+  readonly offset?: number;
 }
 
 /** mmap(MAP_FIXED) of `bytes` at `addr`; throws if mmap fails (fixtures must not). */
@@ -52,7 +56,7 @@ export function mapAt(mm: Mm, addr: number, bytes: number, o: MapOptions = {}): 
   const flags =
     (o.shared === true ? MAP_SHARED : MAP_PRIVATE) |
     MAP_FIXED |
-    (o.backing === undefined || o.backing === 'anon' ? MAP_ANONYMOUS : 0) |
+    (o.file === undefined && (o.backing === undefined || o.backing === 'anon') ? MAP_ANONYMOUS : 0) |
     (o.populate === true ? MAP_POPULATE : 0);
   const ret = mmap(mm, {
     addr,
@@ -61,7 +65,7 @@ export function mapAt(mm: Mm, addr: number, bytes: number, o: MapOptions = {}): 
     flags,
     order: o.order ?? 0,
     zone: o.zone ?? 'normal',
-    backing: o.backing ?? 'anon',
+    ...(o.file === undefined ? { backing: o.backing ?? 'anon' } : { file: o.file, offset: o.offset ?? 0 }),
   });
   if (ret !== addr) throw new Error(`fixture mmap at ${addr.toString(16)} failed: ${ret}`);
   return ret;
