@@ -32,23 +32,17 @@ import {
   pageAt,
   vmstat,
   vpnOf,
-  type Machine,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const v = vpnOf(BASE);
 const ANON_RW = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_RW;
 
-function fill(m: Machine, zone: 'normal' | 'movable', placement: 'adjacent' | 'scattered' = 'adjacent'): number[] {
-  const held: number[] = [];
-  for (let f = allocFolio(m, 0, { zone, placement }); f >= 0; f = allocFolio(m, 0, { zone, placement })) held.push(f);
-  return held;
-}
-
 describe('alloc_anon_folio falls back to order 0', () => {
   it('an order-4 VMA in ZONE_MOVABLE with no free aligned 16-page block: one order-0 page from ZONE_MOVABLE at the fault address', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB, movableBytes: 64 * KIB });
-    const held = fill(m, 'movable');
+    const held = holdAllFree(m, 0, { zone: 'movable' });
     expect(held).toHaveLength(16);
     folioPut(m, 4085); // one free page in the zone, no free order-4 block anywhere in it
     mapAt(mm, BASE, 64 * KIB, { order: 4, zone: 'movable' });
@@ -63,7 +57,7 @@ describe('alloc_anon_folio falls back to order 0', () => {
 
   it('no page left in the zone at all: -ENOMEM, nothing mapped', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB, movableBytes: 64 * KIB });
-    const held = fill(m, 'movable');
+    const held = holdAllFree(m, 0, { zone: 'movable' });
     mapAt(mm, BASE, 64 * KIB, { order: 4, zone: 'movable' });
     expect(handleMmFault(mm, BASE, { write: true })).toBe(-ENOMEM);
     expect([pageAt(mm.pt, v), vmstat(m).folioAllocs]).toEqual([-1, 16]);
@@ -81,7 +75,7 @@ describe('an order-0 VMA tries the allocator once', () => {
     for (const viaFault of [true, false]) {
       const { m, mm } = world({ memoryBytes: 16 * MIB, seed: 7 });
       expect(mmap(mm, { addr: BASE, length: 4 * KIB, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, placement: 'scattered' })).toBe(BASE);
-      const held = fill(m, 'normal');
+      const held = holdAllFree(m, 0, { zone: 'normal' });
       if (viaFault) expect(handleMmFault(mm, BASE, { write: true })).toBe(-ENOMEM);
       else expect(allocFolio(m, 0, { placement: 'scattered' })).toBe(-ENOMEM);
       for (const f of held) folioPut(m, f);

@@ -25,7 +25,6 @@ import {
   _PAGE_PRESENT,
   _PAGE_RW,
   _PAGE_SPECIAL,
-  allocFolio,
   createFile,
   exitMmap,
   fileRelease,
@@ -38,10 +37,10 @@ import {
   userWrite,
   vmstat,
   vpnOf,
-  type Machine,
   type MmFile,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
@@ -90,7 +89,7 @@ describe('do_cow_fault without memory for the copy', () => {
     expect(mmap(mm, { addr: BASE + MIB, length: 4 * KIB, prot: RW, flags: MAP_PRIVATE | MAP_FIXED, file })).toBe(BASE + MIB);
     expect(userRead(mm, BASE, 4 * KIB)).toBe(0); // page cache PFN 1: cache + the shared PTE
     expect(m.refcount[1]).toBe(2);
-    const held = fillNormalZone(m);
+    const held = holdAllFree(m);
     expect(handleMmFault(mm, BASE + MIB, { write: true })).toBe(-ENOMEM);
     expect(pageAt(mm.pt, vpnOf(BASE + MIB))).toBe(-1);
     expect([m.refcount[1], m.mapcount[1], vmstat(m).cowCopies]).toEqual([2, 1, 0]);
@@ -118,8 +117,3 @@ describe('finish_fault with a large page-cache folio', () => {
   });
 });
 
-function fillNormalZone(m: Machine): number[] {
-  const held: number[] = [];
-  for (let f = allocFolio(m, 0); f >= 0; f = allocFolio(m, 0)) held.push(f);
-  return held;
-}

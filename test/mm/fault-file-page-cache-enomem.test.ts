@@ -15,7 +15,6 @@ import {
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-  allocFolio,
   createFile,
   exitMmap,
   fileRelease,
@@ -28,6 +27,7 @@ import {
   type MmFile,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -37,8 +37,7 @@ describe('filemap_fault without memory for the page-cache page', () => {
     const file = createFile(m, 'ext4', 4 * KIB) as MmFile;
     expect(mmap(mm, { addr: BASE, length: 4 * KIB, prot: RW, flags: MAP_SHARED | MAP_FIXED, file })).toBe(BASE);
     expect(mmap(mm, { addr: BASE + MIB, length: 4 * KIB, prot: RW, flags: MAP_PRIVATE | MAP_FIXED, file })).toBe(BASE + MIB);
-    const held: number[] = [];
-    for (let f = allocFolio(m, 0); f >= 0; f = allocFolio(m, 0)) held.push(f);
+    const held = holdAllFree(m);
     const allocs = vmstat(m).folioAllocs;
     expect(handleMmFault(mm, BASE)).toBe(-ENOMEM);
     expect(handleMmFault(mm, BASE + MIB, { write: true })).toBe(-ENOMEM);

@@ -29,7 +29,6 @@ import {
   createFile,
   exitMmap,
   fileRelease,
-  folioPut,
   fork,
   installFolio,
   leafBitsAt,
@@ -42,11 +41,11 @@ import {
   userReadTags,
   userWrite,
   vpnOf,
-  type Machine,
   type Mm,
   type MmFile,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { giveBack, holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -54,17 +53,6 @@ function child(mm: Mm): Mm {
   const c = fork(mm);
   if (typeof c === 'number') throw new Error(`fork: ${c}`);
   return c;
-}
-
-/** Allocates order-0 folios until ZONE_NORMAL is full; returns them for `giveBack`. */
-function fillNormalZone(m: Machine): number[] {
-  const held: number[] = [];
-  for (let f = allocFolio(m, 0); f >= 0; f = allocFolio(m, 0)) held.push(f);
-  return held;
-}
-
-function giveBack(m: Machine, held: readonly number[]): void {
-  for (const f of held) folioPut(m, f);
 }
 
 describe('copy_page_range: what is copied', () => {
@@ -165,7 +153,7 @@ describe('copy_page_range: -ENOMEM tears the child down', () => {
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
     expect(m.refcount[1]).toBe(1025); // the mapping + GUP_PIN_COUNTING_BIAS
-    const held = fillNormalZone(m);
+    const held = holdAllFree(m);
     const bitsBefore = leafBitsAt(mm.pt, vpnOf(BASE));
     const seq = mm.writeProtectSeq;
     expect(fork(mm)).toBe(-ENOMEM);
@@ -191,7 +179,7 @@ describe('copy_page_range: -ENOMEM tears the child down', () => {
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
     expect([m.refcount[512], m.pincount[512]]).toEqual([2, 1]);
-    const held = fillNormalZone(m);
+    const held = holdAllFree(m);
     // The model has no hugetlb pool: its huge pages come from the allocator and a failure is
     // -ENOMEM (src/mm/hugetlb-fault.ts header); the kernel's alloc_hugetlb_folio says -ENOSPC.
     // What this checks is the kernel's: the half-built child is torn down, the parent untouched.

@@ -23,7 +23,6 @@ import {
   _PAGE_PRESENT,
   _PAGE_PSE,
   _PAGE_RW,
-  allocFolio,
   createFile,
   exitMmap,
   fileRelease,
@@ -36,28 +35,21 @@ import {
   userWrite,
   vmstat,
   vpnOf,
-  type Machine,
   type MmFile,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
 const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
 const LEAF_RW = LEAF_RO | _PAGE_RW | _PAGE_DIRTY;
 
-/** Takes every free 2 MiB folio; returns their head PFNs. */
-function holdHugePages(m: Machine): number[] {
-  const held: number[] = [];
-  for (let f = allocFolio(m, 9); f >= 0; f = allocFolio(m, 9)) held.push(f);
-  return held;
-}
-
 describe('hugetlb_no_page without a huge page', () => {
   it('a shared mapping: -ENOMEM, nothing mapped or cached; then the fault maps PFN 512', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 2 * MIB, { shared: true, backing: 'hugetlb-2m' });
-    const held = holdHugePages(m);
+    const held = holdAllFree(m, 9);
     expect(held).toEqual([512, 1024, 1536, 2048, 2560, 3072, 3584]);
     expect(handleMmFault(mm, BASE, { write: true })).toBe(-ENOMEM);
     expect(handleMmFault(mm, BASE, { write: false })).toBe(-ENOMEM);
@@ -81,7 +73,7 @@ describe('hugetlb_wp without a huge page for the copy', () => {
     expect(userWrite(mm, BASE, 4 * KIB, 5)).toBe(0); // page cache folio PFN 512
     expect(handleMmFault(mm, BASE + 2 * MIB, { write: false })).toBe(0); // the cached folio, read-only
     expect(leafBitsAt(mm.pt, v + 512)).toBe(LEAF_RO);
-    const held = holdHugePages(m);
+    const held = holdAllFree(m, 9);
     expect(held).toEqual([1024, 1536, 2048, 2560, 3072, 3584]);
     expect(handleMmFault(mm, BASE + 2 * MIB, { write: true })).toBe(-ENOMEM);
     expect([pageAt(mm.pt, v + 512), leafBitsAt(mm.pt, v + 512)]).toEqual([512, LEAF_RO]);

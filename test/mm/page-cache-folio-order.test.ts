@@ -26,6 +26,7 @@ import {
   type MmFile,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -56,8 +57,7 @@ describe('page-cache folio order', () => {
   it('no free memory: -ENOMEM and nothing cached', () => {
     const { m } = world({ memoryBytes: 16 * MIB });
     const file = createFile(m, 'shmem', 4 * KIB) as MmFile;
-    const held: number[] = [];
-    for (let f = allocFolio(m, 0); f >= 0; f = allocFolio(m, 0)) held.push(f);
+    const held = holdAllFree(m);
     expect(filemapGetFolio(file, 0, true)).toBe(-ENOMEM);
     expect(file.cache[0]).toBe(-1);
     for (const f of held) folioPut(m, f);

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ENOMEM,
   _PAGE_RW,
-  allocFolio,
   exitMmap,
   folioPut,
   fork,
@@ -22,6 +21,7 @@ import {
   vpnOf,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const v = vpnOf(BASE);
 
@@ -32,8 +32,7 @@ describe('wp_page_copy without memory', () => {
     expect(userWrite(mm, BASE, 4 * KIB, 5)).toBe(0); // PFN 1
     const c = fork(mm);
     if (typeof c === 'number') throw new Error(`fork: ${c}`);
-    const held: number[] = [];
-    for (let f = allocFolio(m, 0); f >= 0; f = allocFolio(m, 0)) held.push(f);
+    const held = holdAllFree(m);
     const bits = leafBitsAt(c.pt, v);
     expect(handleMmFault(c, BASE, { write: true })).toBe(-ENOMEM);
     expect(userWrite(c, BASE, 4 * KIB, 6)).toBe(-ENOMEM);

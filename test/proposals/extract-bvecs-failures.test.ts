@@ -11,12 +11,13 @@
  * empty bio and returns what the earlier bios hold. No pin is left after complete().
  */
 import { describe, expect, it } from 'vitest';
-import { EFAULT, ENOMEM, FOLL_WRITE, allocFolio, folioPut, injectAllocFailure, type Machine, type PinRequest, type PinnedIo } from '../../src/index.js';
+import { EFAULT, ENOMEM, FOLL_WRITE, folioPut, injectAllocFailure, type Machine, type PinRequest, type PinnedIo } from '../../src/index.js';
 import { proposal } from '../../proposals/extract-bvecs/index.js';
 import { imbalance } from '../support/machines.js';
 import { BASE, MIB, mapAt, world } from '../support/mm-layout.js';
 import { expectWellFormed, runsOf } from './observe.js';
 import { twoOrder2Folios } from './worlds.js';
+import { holdAllFree } from '../support/hold-free.js';
 
 const P = 4096;
 
@@ -78,8 +79,7 @@ describe('extract-bvecs: failures', () => {
     const { m, mm } = world();
     mapAt(mm, BASE, 16 * P, { populate: true });
     mapAt(mm, BASE + 16 * P, 16 * P);
-    const hogs: number[] = [];
-    for (let f = allocFolio(m, 0, { zone: 'normal' }); f >= 0; f = allocFolio(m, 0, { zone: 'normal' })) hogs.push(f);
+    const hogs = holdAllFree(m, 0, { zone: 'normal' });
     const got = pinAndComplete(m, mm, { start: BASE + 5, length: 32 * P - 5, gupFlags: FOLL_WRITE });
     expect(got.io.ret).toBe(16 * P - 5);
     expect(got.io.returnValues).toEqual([
