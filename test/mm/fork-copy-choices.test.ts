@@ -5,7 +5,8 @@
  * mapping's zone (hugetlb: the file's pool) and holds the parent's data; an -ENOMEM in
  * one VMA fails the whole fork even when a later VMA copies fine; and every PUD leaf of
  * a 1 GiB hugetlb VMA is copied. Expectations worked by hand from mm/memory.c
- * `copy_pte_range` (`pte_none`: skipped), `copy_present_ptes` (`vm_normal_page` is NULL
+ * `copy_pte_range` (`pte_none`: skipped), `copy_present_pte` (`pte_mkclean` only `if
+ * (vm_flags & VM_SHARED)`), `copy_present_ptes` (`vm_normal_page` is NULL
  * for a special PTE: the entry is copied, no folio touched; `if (is_cow_mapping(vm_flags)
  * && pte_write(pte))` write-protects), `copy_present_page` (`folio_prealloc` for the
  * VMA), mm/hugetlb.c `copy_hugetlb_page_range` (`alloc_hugetlb_folio`,
@@ -21,6 +22,7 @@ import {
   MAP_PRIVATE,
   PROT_READ,
   PROT_WRITE,
+  _PAGE_DIRTY,
   _PAGE_RW,
   createFile,
   exitMmap,
@@ -64,6 +66,8 @@ describe('entries that take no reference', () => {
     expect([pageAt(c.pt, v), pageAt(c.pt, v + 1), pageAt(c.pt, v + 2)]).toEqual([1, m.zeroPfn, -1]);
     expect([m.refcount[m.zeroPfn], m.mapcount[m.zeroPfn]]).toEqual(zero);
     expect([m.refcount[1], m.mapcount[1]]).toEqual([2, 2]);
+    // A private mapping's PTE keeps its dirty bit in the child (only VM_SHARED is made clean).
+    expect(leafBitsAt(c.pt, v) & _PAGE_DIRTY).toBe(_PAGE_DIRTY);
     exitMmap(c);
     exitMmap(mm);
   });
