@@ -52,7 +52,12 @@ export class CostCounters implements CostSnapshot {
   faults = 0;
   /** Times the lockless fast path handed the rest of a range to the slow path. */
   fastPathFallbacks = 0;
-  /** Atomic read-modify-writes on folio refcounts. */
+  /**
+   * Atomic read-modify-writes on folio refcounts. A folio_ref_add counts one whatever
+   * it adds: the fault paths' folio_ref_add(folio, nr_pages - 1) (do_anonymous_page,
+   * finish_fault) counts for an order-0 folio too, adding 0, as the kernel executes it.
+   * Setting a new folio's count to 1 at allocation is a plain store and counts none.
+   */
   refcountAtomics = 0;
   /** Atomic read-modify-writes on folio pincounts. */
   pincountAtomics = 0;

@@ -8,7 +8,10 @@
  * special PTE, no reference); a write fault allocates a folio of the mapping's order
  * when the naturally aligned block lies inside the VMA and its PMD table with every PTE
  * none (else order 0), maps it writable (VM_WRITE) and dirty, and the allocation
- * reference plus nr-1 more become the PTE mappings' references; file faults map the
+ * reference plus nr-1 more become the PTE mappings' references (the
+ * folio_ref_add(folio, nr_pages - 1) of do_anonymous_page and finish_fault runs, and
+ * counts one refcount atomic, for every folio mapped, as the kernel executes it: an
+ * order-0 folio and do_cow_fault's copy add 0); file faults map the
  * page-cache folio read-only unless the mapping is shared and writable without dirty
  * tracking (or the fault writes), a private write copies the page into an anonymous
  * one (do_cow_fault); FAULT_FLAG_UNSHARE never comes with FAULT_FLAG_WRITE (WARN and
@@ -164,7 +167,7 @@ function doAnonymousPage(mm: Mm, vma: Vma, vpn: number, slot: number, write: boo
   const nr = 1 << order;
   const first = vpn - (vpn % nr);
   const base = slot - pteIndex(vpn) + pteIndex(first);
-  if (nr > 1) folioRefAdd(m, folio, nr - 1);
+  folioRefAdd(m, folio, nr - 1);
   folioAddNewAnonRmapPtes(m, folio, folio, nr);
   vma.anonVma = true;
   const bits = maybeMkwrite(vma, _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY);
@@ -194,6 +197,8 @@ function doFault(mm: Mm, vma: Vma, vpn: number, slot: number, write: boolean): n
     }
     m.content[copy] = m.content[folio + idx]!;
     folioPutRefs(m, folio, 1);
+    // finish_fault with vmf->cow_page: folio_ref_add(folio, nr_pages - 1), nr_pages 1.
+    folioRefAdd(m, copy, 0);
     folioAddNewAnonRmapPtes(m, copy, copy, 1);
     vma.anonVma = true;
     pte.val[slot] = copy;
@@ -227,7 +232,7 @@ function doFault(mm: Mm, vma: Vma, vpn: number, slot: number, write: boolean): n
     bits |= _PAGE_DIRTY;
     folioMarkDirty(m, folio);
   }
-  if (nr > 1) folioRefAdd(m, folio, nr - 1);
+  folioRefAdd(m, folio, nr - 1);
   folioAddFileRmapPtes(m, page, nr);
   for (let i = 0; i < nr; i++) {
     pte.val[from + i] = page + i;
