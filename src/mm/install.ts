@@ -114,7 +114,7 @@ export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallO
     lv.val[slot] = folio;
     lv.bits[slot] = bits | _PAGE_PSE;
   } else {
-    if (nr > 1) folioRefAdd(m, folio, nr - 1);
+    folioRefAdd(m, folio, nr - 1);
     if (shared) folioAddFileRmapPtes(m, folio, nr);
     else folioAddNewAnonRmapPtes(m, folio, folio, nr);
     for (let i = 0; i < nr; i++) {
