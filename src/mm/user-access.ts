@@ -31,7 +31,7 @@ import { VM_EXEC, VM_READ, VM_WRITE } from './vm-flags.js';
 
 const lastTag = new WeakMap<Machine, number>();
 
-/** A content tag no store on this machine has used yet. */
+/** The machine's next fresh content tag: 1, 2, 3, ... (a tag passed to userWrite does not advance it). */
 export function nextContentTag(m: Machine): number {
   const t = (lastTag.get(m) ?? 0) + 1;
   lastTag.set(m, t);
