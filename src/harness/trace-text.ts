@@ -9,7 +9,7 @@ import { TEXT_WIDTH, toAscii, wrapText } from './text-table.js';
 import type { Trace, TracePhase } from './trace.js';
 import { formatAddress, formatSize } from './units.js';
 import { settingsText } from './report-markdown.js';
-import { PG_ALLOCATED, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_HEAD, PG_HWPOISON, PG_REFERENCED, PG_RESERVED } from '../mm/page-flags.js';
+import { PG_ALLOCATED, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_HEAD, PG_HUGETLB, PG_HWPOISON, PG_REFERENCED, PG_RESERVED } from '../mm/page-flags.js';
 
 const FLAG_NAMES: readonly (readonly [number, string])[] = [
   [PG_ALLOCATED, 'allocated'],
@@ -19,6 +19,7 @@ const FLAG_NAMES: readonly (readonly [number, string])[] = [
   [PG_RESERVED, 'PG_reserved'],
   [PG_REFERENCED, 'PG_referenced'],
   [PG_HWPOISON, 'PG_hwpoison'],
+  [PG_HUGETLB, 'PG_hugetlb'],
 ];
 
 /** `+PG_dirty -PageAnonExclusive`: the bits a flags change set and cleared. */

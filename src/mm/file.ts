@@ -21,7 +21,7 @@ import { HPAGE_PMD_NR, HPAGE_PUD_NR, PAGE_SIZE, PMD_ORDER, PUD_ORDER, divRoundUp
 import { EFAULT, EINVAL, ENOMEM } from './errno.js';
 import type { Machine, ZoneName } from './machine.js';
 import { allocFolio } from './alloc.js';
-import { folioGet, folioPutRefs, folioRefAdd } from './folio.js';
+import { folioGet, folioPutRefs, folioRefAdd, folioSetHugetlb } from './folio.js';
 import { MAPPING_FILE, MAPPING_FSDAX, MAPPING_HUGETLB, MAPPING_NONE, MAPPING_SHMEM } from './page-flags.js';
 import { currentAllocZone } from './memalloc-pin.js';
 import { ZONE_NAMES } from './machine.js';
@@ -179,6 +179,7 @@ export function filemapGetFolio(file: MmFile, pgoff: number, create: boolean): n
   }
   const folio = allocFolio(m, order, { zone: currentAllocZone(file.zone) });
   if (folio < 0) return -ENOMEM;
+  if (file.kind === 'hugetlbfs') folioSetHugetlb(m, folio);
   m.mapping[folio] = file.mappingKind;
   filemapAddFolio(file, folio, first);
   return folio;

@@ -4,7 +4,8 @@
  * Models: `page_folio`, `folio_page`, `folio_page_idx`, `folio_nr_pages`, `folio_size`,
  * `folio_order`, `folio_next`, `folio_ref_count`, `folio_has_pincount`,
  * `folio_maybe_dma_pinned`, `folio_test_large`, `folio_test_dirty`, `folio_mark_dirty`,
- * `is_zero_folio`, `folio_get`, `folio_put`, `folio_put_refs`, `folio_ref_add`,
+ * `folio_test_anon`, `folio_test_hugetlb` / `__folio_set_hugetlb` (a page type, read
+ * from PG_HUGETLB, not from the mapping kind), `is_zero_folio`, `folio_get`, `folio_put`, `folio_put_refs`, `folio_ref_add`,
  * `folio_is_longterm_pinnable`. Faithful for 64-bit: `folio_has_pincount` is
  * `folio_test_large` (order >= 1); on 32-bit since v6.15 order-1 folios use the bias
  * instead, which the model does not offer.
@@ -26,10 +27,10 @@ import { pfnZone } from './machine.js';
 import {
   PG_ALLOCATED,
   PG_DIRTY,
+  PG_HUGETLB,
   MAPPING_ANON,
   MAPPING_DEVICE_COHERENT,
   MAPPING_FSDAX,
-  MAPPING_HUGETLB,
   MAPPING_P2PDMA,
 } from './page-flags.js';
 import { KernelBug } from './bug.js';
@@ -139,10 +140,27 @@ export function folioTestAnon(m: Machine, folio: number): boolean {
   return m.mapping[folio] === MAPPING_ANON;
 }
 
-/** `folio_test_hugetlb(folio)`. */
+/**
+ * `folio_test_hugetlb(folio)`: the hugetlb page type (PG_HUGETLB on the head page),
+ * true for every folio the hugetlb pool handed out, hugetlbfs page cache and the
+ * anonymous folios of private hugetlb mappings alike; the mapping kind plays no part.
+ */
 export function folioTestHugetlb(m: Machine, folio: number): boolean {
   checkFolio(m, 'folioTestHugetlb', 'folio', folio);
-  return m.mapping[folio] === MAPPING_HUGETLB;
+  return (m.flags[folio]! & PG_HUGETLB) !== 0;
+}
+
+/**
+ * `__folio_set_hugetlb(folio)` as mm/hugetlb.c `init_new_hugetlb_folio` calls it: makes
+ * a folio the model's allocator just returned a hugetlb folio, before anything maps it.
+ * The model has no hugetlb pool, so every site where the kernel would take a folio from
+ * the pool (hugetlb faults and copies, the hugetlbfs page cache, fork's and migration's
+ * copies, installFolio into a hugetlb VMA) calls this on its allocFolio result. freeFolio
+ * clears the type with every other flag (`__update_and_free_hugetlb_folio`).
+ */
+export function folioSetHugetlb(m: Machine, folio: number): void {
+  checkFolio(m, 'folioSetHugetlb', 'folio', folio);
+  m.flags[folio] = m.flags[folio]! | PG_HUGETLB;
 }
 
 /** `folio_is_pci_p2pdma(folio)`. */

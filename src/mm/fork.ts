@@ -20,7 +20,7 @@ import { PAGE_SIZE } from './constants.js';
 import { ENOMEM } from './errno.js';
 import { allocFolio } from './alloc.js';
 import { fileGet } from './file.js';
-import { folioGet, folioMaybeDmaPinned, folioTestAnon, pageFolio } from './folio.js';
+import { folioGet, folioMaybeDmaPinned, folioSetHugetlb, folioTestAnon, pageFolio } from './folio.js';
 import type { Mm } from './mm.js';
 import { createMm, exitMmap } from './mm.js';
 import {
@@ -204,6 +204,7 @@ function copyHugetlbEntry(
       const order = m.order[folio]!;
       const copy = allocFolio(m, order, { zone: vma.file?.zone ?? vma.zone, placement: vma.placement });
       if (copy < 0) return -ENOMEM;
+      folioSetHugetlb(m, copy);
       m.content.copyWithin(copy, folio, folio + (1 << order));
       folioAddNewAnonRmapEntire(m, copy);
       dl.val[d] = copy;

@@ -9,9 +9,9 @@
  * mapped once (setting PageAnonExclusive on its head; an unshare leaves it read-only),
  * and otherwise copies the whole huge page. A write fault without VM_WRITE (FOLL_FORCE)
  * is refused with a WARN, as hugetlb does. Simplified: no reservations or pool limits
- * (a huge page comes from the allocator, failing with -ENOMEM), and private anonymous
- * hugetlb folios have the anonymous mapping kind only (`folio_test_hugetlb` on them
- * reads false in the model; the VMA says hugetlb).
+ * (a huge page comes from the allocator, failing with -ENOMEM, and is made a hugetlb
+ * folio there, as `init_new_hugetlb_folio` makes every pool folio one): an anonymous
+ * hugetlb folio answers both `folio_test_anon` and `folio_test_hugetlb`.
  *
  * Arguments: `vpn` must lie in `vma`, a hugetlb VMA, and `write` / `unshare` be
  * booleans (handle_mm_fault's caller guarantees); anything else is an ArgumentError.
@@ -22,7 +22,7 @@ import { checkVpnInVma } from './address-arg-check.js';
 import { allocFolio } from './alloc.js';
 import { KernelBug, warnOn } from './bug.js';
 import { filemapGetFolio } from './file.js';
-import { folioMarkDirty, folioPutRefs, folioTestAnon } from './folio.js';
+import { folioMarkDirty, folioPutRefs, folioSetHugetlb, folioTestAnon } from './folio.js';
 import { currentAllocZone } from './memalloc-pin.js';
 import type { Mm } from './mm.js';
 import { PUD_ORDER } from './constants.js';
@@ -104,6 +104,7 @@ function hugetlbNoPage(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, fi
   }
   const folio = allocFolio(m, vma.hugeOrder, { zone: currentAllocZone(file.zone), placement: vma.placement });
   if (folio < 0) return -ENOMEM;
+  folioSetHugetlb(m, folio);
   folioAddNewAnonRmapEntire(m, folio);
   vma.anonVma = true;
   level.val[slot] = folio;
@@ -129,6 +130,7 @@ function hugetlbWp(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, unshar
   }
   const copy = allocFolio(m, vma.hugeOrder, { zone: currentAllocZone(vma.file!.zone), placement: vma.placement });
   if (copy < 0) return -ENOMEM;
+  folioSetHugetlb(m, copy);
   const nr = 1 << vma.hugeOrder;
   m.content.copyWithin(copy, old, old + nr);
   folioAddNewAnonRmapEntire(m, copy);

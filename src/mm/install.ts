@@ -9,8 +9,10 @@
  * at the matching offset (+nr references; hugetlbfs also marks it dirty, as
  * `hugetlb_add_to_page_cache` does) and is file-mapped; each PTE mapping holds one
  * reference and each PMD/PUD mapping one, the caller's allocation reference becoming
- * the first of them (the fault path's folio_ref_add(folio, nr - 1)). The folio must be
- * freshly allocated (no mapping yet).
+ * the first of them (the fault path's folio_ref_add(folio, nr - 1)). In a hugetlb VMA
+ * the folio becomes a hugetlb folio (`__folio_set_hugetlb`, as if the hugetlb pool had
+ * handed it out), anonymous or page cache alike. The folio must be freshly allocated
+ * (no mapping yet).
  *
  * Arguments: `folio` must be a folio's head PFN inside the memmap, `addr` an integer,
  * `opts.writable` a boolean and `opts.pmd` / `opts.pud` booleans, not both true;
@@ -22,7 +24,7 @@ import { EEXIST, EFAULT, EINVAL } from './errno.js';
 import { filemapAddFolio } from './file.js';
 import { badArgument, checkBool, checkFolio } from './arg-check.js';
 import { checkAddress, checkOptionalBool } from './address-arg-check.js';
-import { folioMarkDirty, folioRefAdd } from './folio.js';
+import { folioMarkDirty, folioRefAdd, folioSetHugetlb } from './folio.js';
 import type { Mm } from './mm.js';
 import { MAPPING_NONE, PG_ALLOCATED, PG_HEAD } from './page-flags.js';
 import {
@@ -106,6 +108,8 @@ export function installFolio(mm: Mm, addr: number, folio: number, opts: InstallO
     // hugetlb_add_to_page_cache keeps generic page-cache code off the folio by dirtying it.
     if (file.kind === 'hugetlbfs') folioMarkDirty(m, folio);
   }
+  // A folio mapped into a hugetlb VMA stands for one the hugetlb pool handed out.
+  if (isVmHugetlbPage(vma)) folioSetHugetlb(m, folio);
   const bits = _PAGE_PRESENT | _PAGE_ACCESSED | (opts.writable ? _PAGE_RW | _PAGE_DIRTY : 0);
   if (level > 0) {
     if (shared) folioAddRmapEntire(m, folio);

@@ -5,7 +5,8 @@
  * Faithful in effect: a folio migrates only if every reference it holds is accounted
  * for by its mappings and the page cache (folio_migrate_mapping's expected count: no
  * pins, no stray GET references); the new folio gets the same order, data (content
- * tags), dirty / referenced / PageAnonExclusive state and mapping kind; every page-table
+ * tags), dirty / referenced / PageAnonExclusive state, mapping kind and hugetlb type
+ * (a hugetlb source's target is a hugetlb folio, `alloc_hugetlb_folio_nodemask`); every page-table
  * entry mapping the old folio in every address space now maps the new one with the same
  * permissions (remove_migration_ptes), the page cache is updated, and the old folio is
  * freed. `pgmigrate_success` / `pgmigrate_fail` count pages. Simplified: no migration
@@ -19,7 +20,7 @@ import { EAGAIN, ENOMEM } from './errno.js';
 import { checkFolio } from './arg-check.js';
 import { allocFolio } from './alloc.js';
 import { filemapReplaceFolio, machineFiles } from './file.js';
-import { folioPutRefs, folioRefAdd } from './folio.js';
+import { folioPutRefs, folioRefAdd, folioSetHugetlb, folioTestHugetlb } from './folio.js';
 import type { Machine } from './machine.js';
 import { machineMms } from './mm.js';
 import { PG_ALLOCATED, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_HEAD, PG_REFERENCED } from './page-flags.js';
@@ -68,6 +69,8 @@ export function migrateFolioLongterm(m: Machine, folio: number): number {
     m.stat.pgmigrateFail += nr;
     return -ENOMEM;
   }
+  // alloc_migration_target takes a hugetlb source's target from the pool.
+  if (folioTestHugetlb(m, folio)) folioSetHugetlb(m, copy);
   const { flags, mapcount, content } = m;
   for (let i = 0; i < nr; i++) {
     flags[copy + i] = flags[copy + i]! | (flags[folio + i]! & KEPT_FLAGS);
