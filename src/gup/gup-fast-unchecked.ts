@@ -17,7 +17,7 @@ import { warn } from '../mm/bug.js';
 import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_WRITE } from '../mm/foll-flags.js';
 import { folioIsLongtermPinnable, folioPutRefs, pageFolio } from '../mm/folio.js';
 import type { Machine } from '../mm/machine.js';
-import { MAPPING_ANON, MAPPING_HUGETLB, MAPPING_P2PDMA, MAPPING_SHMEM, PG_ANON_EXCLUSIVE } from '../mm/page-flags.js';
+import { MAPPING_ANON, MAPPING_P2PDMA, MAPPING_SHMEM, PG_ANON_EXCLUSIVE, PG_HUGETLB } from '../mm/page-flags.js';
 import type { Vma } from '../mm/vma.js';
 import { isCowMapping } from '../mm/vm-flags.js';
 
@@ -68,9 +68,11 @@ export function tryGrabFolioFastUnchecked(m: Machine, page: number, refs: number
 export function gupFastFolioAllowedUnchecked(m: Machine, folio: number, gupFlags: number): boolean {
   const rejectFileBacked = (gupFlags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) === (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE);
   if (!rejectFileBacked) return true;
+  // hugetlb (the page type, whatever maps the folio) needs no dirty tracking.
+  if ((m.flags[folio]! & PG_HUGETLB) !== 0) return true;
   // A NULL mapping (truncated, or never set) could be a file: fall back.
   const kind = m.mapping[folio]!;
-  return kind === MAPPING_HUGETLB || kind === MAPPING_ANON || kind === MAPPING_SHMEM;
+  return kind === MAPPING_ANON || kind === MAPPING_SHMEM;
 }
 
 /** `gup_must_unshare(vma, flags, page)` on checked arguments. */

@@ -23,6 +23,7 @@ import {
   costSnapshot,
   createMachine,
   folioPut,
+  folioSetHugetlb,
   gupFastFolioAllowed,
   gupPutFolio,
   tryGetFolio,
@@ -149,17 +150,22 @@ describe('try_grab_folio_fast', () => {
 });
 
 describe('gup_fast_folio_allowed', () => {
+  // folio_test_hugetlb is tested before the mapping: a hugetlb folio is allowed whatever
+  // maps it, even with no mapping at all.
   const kinds = [
-    ['anonymous', MAPPING_ANON, true],
-    ['shmem', MAPPING_SHMEM, true],
-    ['hugetlb', MAPPING_HUGETLB, true],
-    ['file', MAPPING_FILE, false],
-    ['no mapping (truncated)', MAPPING_NONE, false],
+    ['anonymous', MAPPING_ANON, false, true],
+    ['shmem', MAPPING_SHMEM, false, true],
+    ['hugetlbfs page cache', MAPPING_HUGETLB, true, true],
+    ['anonymous hugetlb', MAPPING_ANON, true, true],
+    ['hugetlb with no mapping', MAPPING_NONE, true, true],
+    ['file', MAPPING_FILE, false, false],
+    ['no mapping (truncated)', MAPPING_NONE, false, false],
   ] as const;
-  for (const [name, kind, longtermWrite] of kinds) {
+  for (const [name, kind, hugetlb, longtermWrite] of kinds) {
     it(`${name}: ${longtermWrite ? 'allowed' : 'refused'} for FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE, allowed for any two of them`, () => {
       const m = machine();
       const f = allocFolio(m, 0);
+      if (hugetlb) folioSetHugetlb(m, f);
       m.mapping[f] = kind;
       expect(gupFastFolioAllowed(m, f, FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)).toBe(longtermWrite);
       expect(gupFastFolioAllowed(m, f, FOLL_PIN | FOLL_LONGTERM)).toBe(true);
