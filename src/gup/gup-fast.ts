@@ -47,9 +47,9 @@ const VPN_END_MAX = TASK_SIZE_MAX / PAGE_SIZE;
 
 /**
  * `gup_fast_folio_allowed(folio, flags)`: a FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE pin
- * may only take anonymous, shmem or hugetlb folios (a folio with no mapping falls back);
- * anything else is allowed (secretmem, which order-0 folios are checked for, is not
- * modelled).
+ * may only take hugetlb (the page type), anonymous or shmem folios (no mapping: fall
+ * back); anything else is allowed (secretmem, which order-0 folios are checked for, is
+ * not modelled).
  */
 export function gupFastFolioAllowed(m: Machine, folio: number, gupFlags: number): boolean {
   if (
