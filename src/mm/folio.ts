@@ -5,8 +5,8 @@
  * `folio_order`, `folio_next`, `folio_ref_count`, `folio_has_pincount`,
  * `folio_maybe_dma_pinned`, `folio_test_large`, `folio_test_dirty`, `folio_mark_dirty`,
  * `folio_test_anon`, `folio_test_hugetlb` / `__folio_set_hugetlb` (a page type, read
- * from PG_HUGETLB, not from the mapping kind), `is_zero_folio`, `folio_get`, `folio_put`, `folio_put_refs`, `folio_ref_add`,
- * `folio_is_longterm_pinnable`. Faithful for 64-bit: `folio_has_pincount` is
+ * from PG_HUGETLB, not from the mapping kind), `is_zero_folio`, `folio_get`,
+ * `folio_put`, `folio_put_refs`, `folio_ref_add`, `folio_is_longterm_pinnable`. Faithful for 64-bit: `folio_has_pincount` is
  * `folio_test_large` (order >= 1); on 32-bit since v6.15 order-1 folios use the bias
  * instead, which the model does not offer.
  *
