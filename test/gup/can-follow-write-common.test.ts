@@ -37,7 +37,6 @@ import {
   VM_WRITE,
   canFollowWriteCommon,
   exitMmap,
-  fork,
   pageAt,
   userReadTags,
   vmaLookup,
@@ -46,7 +45,7 @@ import {
   type Mm,
   type Vma,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 /** A: 16 KiB private anonymous, read-write, populated before the fork: PFNs 1..4. */
 const A = BASE;
@@ -74,8 +73,7 @@ function fixture(): Fixture {
   mapAt(mm, A, 16 * KIB, { populate: true });
   mapAt(mm, F, 4 * KIB, { prot: PROT_READ, backing: 'ext4' });
   expect(userReadTags(mm, F, 4 * KIB)).toEqual(new Int32Array([0]));
-  const child = fork(mm);
-  if (typeof child === 'number') throw new Error(`fork failed: ${child}`);
+  const child = forked(mm);
   mapAt(mm, B, 4 * KIB, { populate: true });
   mapAt(mm, S, 4 * KIB, { shared: true, prot: PROT_READ });
   // Next-fit from PFN 1: A's four pages, F's page-cache folio, then B's page.

@@ -14,7 +14,6 @@ import {
   costDiff,
   costSnapshot,
   exitMmap,
-  fork,
   getUserPagesFast,
   leafBitsAt,
   pageAt,
@@ -28,13 +27,7 @@ import {
   vpnOf,
   type Mm,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
-
-function forkOk(mm: Mm): Mm {
-  const child = fork(mm);
-  if (typeof child === 'number') throw new Error(`fork failed: ${child}`);
-  return child;
-}
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 describe('the zero page (do_anonymous_page maps it special; try_grab_folio never pins it)', () => {
   it('a short-term R/O pin returns the zero page without pinning it; GUP-fast falls back on the special PTE', () => {
@@ -87,11 +80,11 @@ describe('the zero page (do_anonymous_page maps it special; try_grab_folio never
 });
 
 describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', () => {
-  function forked() {
+  function forkedWorld() {
     const w = world();
     mapAt(w.mm, BASE, 4 * KIB);
     expect(userWrite(w.mm, BASE, 4096, 7)).toBe(0); // PFN 1, exclusive, content 7
-    const child = forkOk(w.mm);
+    const child = forked(w.mm);
     // fork: both map PFN 1 read-only, it is no longer exclusive, refcount 2.
     expect(pageAt(child.pt, vpnOf(BASE))).toBe(1);
     expect(w.m.refcount[1]).toBe(2);
@@ -104,7 +97,7 @@ describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', ()
     ['pin_user_pages_fast', pinUserPagesFast],
     ['pin_user_pages', pinUserPages],
   ])('%s R/O in the parent: the parent gets an exclusive copy, the child keeps the old page', (_n, pin) => {
-    const { m, mm, child } = forked();
+    const { m, mm, child } = forkedWorld();
     const pages = new Int32Array(1);
     expect(pin(mm, BASE, 1, 0, pages)).toBe(1);
     expect(pages[0]).toBe(2); // wp_page_copy: refcount 2 means not reusable
@@ -125,7 +118,7 @@ describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', ()
   });
 
   it('R/O FOLL_GET does not unshare: it holds the shared page, and the parent\'s next write leaves it behind', () => {
-    const { m, mm, child } = forked();
+    const { m, mm, child } = forkedWorld();
     const pages = new Int32Array(1);
     expect(getUserPagesFast(mm, BASE, 1, 0, pages)).toBe(1);
     expect(pages[0]).toBe(1);
@@ -139,7 +132,7 @@ describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', ()
   });
 
   it('a R/O pin after the child exited reuses the page (refcount 1): no copy', () => {
-    const { m, mm, child } = forked();
+    const { m, mm, child } = forkedWorld();
     exitMmap(child);
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, 0, pages)).toBe(1);
@@ -153,7 +146,7 @@ describe('R/O pins after fork (gup_must_unshare on a shared anonymous page)', ()
     const { m, mm } = world();
     mapAt(mm, BASE, 2 * MIB, { order: 9 });
     expect(userWrite(mm, BASE, 2 * MIB, 3)).toBe(0); // THP at PFN 512
-    const child = forkOk(mm);
+    const child = forked(mm);
     expect(m.refcount[512]).toBe(2); // two PMD mappings
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE + 5 * 4096, 1, 0, pages)).toBe(1);
@@ -174,7 +167,7 @@ describe('hugetlb and fork (copy_hugetlb_page_range, hugetlb_wp with FAULT_FLAG_
     const { m, mm } = world();
     mapAt(mm, BASE, 2 * MIB, { backing: 'hugetlb-2m' });
     expect(userWrite(mm, BASE, 2 * MIB, 6)).toBe(0); // anonymous hugetlb folio at PFN 512
-    const child = forkOk(mm);
+    const child = forked(mm);
     expect([m.refcount[512], m.entireMapcount[512], m.flags[512]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
     const pages = new Int32Array(512);
     expect(pinUserPagesFast(mm, BASE, 512, 0, pages)).toBe(512);
@@ -194,7 +187,7 @@ describe('hugetlb and fork (copy_hugetlb_page_range, hugetlb_wp with FAULT_FLAG_
     expect(userWrite(mm, BASE, 2 * MIB, 6)).toBe(0);
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
-    const child = forkOk(mm);
+    const child = forked(mm);
     expect(pageAt(child.pt, vpnOf(BASE))).toBe(1024);
     expect(leafBitsAt(mm.pt, vpnOf(BASE)) & _PAGE_RW).toBe(_PAGE_RW);
     expect(m.flags[512]! & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
@@ -211,7 +204,7 @@ describe('fork after a pin (copy_present_pte / folio_needs_cow_for_dma)', () => 
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
     expect(mm.hasPinned).toBe(true);
-    const child = forkOk(mm);
+    const child = forked(mm);
     // Page 0 (pinned): the child got PFN 3, a copy; page 1 (not pinned): shared, write-protected.
     expect(pageAt(child.pt, vpnOf(BASE))).toBe(3);
     expect(m.content[3]).toBe(5);
@@ -233,7 +226,7 @@ describe('fork after a pin (copy_present_pte / folio_needs_cow_for_dma)', () => 
     expect(userWrite(mm, BASE, 2 * MIB)).toBe(0);
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
-    const child = forkOk(mm);
+    const child = forked(mm);
     // 512 new order-0 pages for the child, next-fit after the THP: PFN 1024..1535.
     expect(pageAt(child.pt, vpnOf(BASE))).toBe(1024);
     expect(pageAt(child.pt, vpnOf(BASE) + 511)).toBe(1535);

@@ -15,7 +15,6 @@ import {
   PageArraySink,
   costDiff,
   costSnapshot,
-  fork,
   getUserPagesFastOnly,
   gupFastFallback,
   releasePages,
@@ -25,7 +24,7 @@ import {
   type GupSink,
   type Machine,
 } from '../../src/index.js';
-import { BASE, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 /** A page-array sink that grants at most `cap` pages in all. */
 class CapSink implements GupSink {
@@ -53,8 +52,7 @@ describe('a write through a read-only leaf: GUP-fast takes nothing there', () =>
     const { m, mm } = world();
     mapAt(mm, BASE, 2 * MIB, { order: 9 });
     expect(userWrite(mm, BASE, 2 * MIB)).toBe(0);
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     const pages = new Int32Array(512);
     expect(getUserPagesFastOnly(mm, BASE, 512, FOLL_WRITE, pages)).toBe(0);
     expect(getUserPagesFastOnly(mm, BASE + 4096, 511, 0, pages)).toBe(511);
@@ -67,8 +65,7 @@ describe('a write through a read-only leaf: GUP-fast takes nothing there', () =>
     const { m, mm } = world();
     mapAt(mm, BASE, 64 * 1024);
     expect(userWrite(mm, BASE, 64 * 1024)).toBe(0);
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     const pages = new Int32Array(16);
     expect(getUserPagesFastOnly(mm, BASE, 16, FOLL_WRITE, pages)).toBe(0);
     expect(getUserPagesFastOnly(mm, BASE, 16, 0, pages)).toBe(16);

@@ -30,7 +30,6 @@ import {
   VM_SHARED,
   VM_WRITE,
   exitMmap,
-  fork,
   getUserPages,
   getUserPagesFast,
   pageAt,
@@ -48,7 +47,7 @@ import {
   type Mm,
   type PageArrayOut,
 } from '../../src/index.js';
-import { BASE, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 type Api = (mm: Mm, start: number, nr: number, flags: number, pages: PageArrayOut | null) => number;
 const APIS: readonly { readonly name: string; readonly fn: Api; readonly pin: boolean }[] = [
@@ -171,8 +170,7 @@ test.prop([scenario])('page-array GUP = page-by-page oracle, and release restore
   }
   let child: Mm | null = null;
   if (sc.forkMode !== 'none') {
-    const c = fork(mm);
-    if (typeof c === 'number') throw new Error(`fork: ${c}`);
+    const c = forked(mm);
     child = c;
     if (sc.forkMode === 'child-exited') {
       exitMmap(c);

@@ -15,7 +15,6 @@ import {
   exitMmap,
   folioPut,
   folioPutRefs,
-  fork,
   getUserPages,
   installFolio,
   munmap,
@@ -25,7 +24,7 @@ import {
   unpinUserPage,
 } from '../../src/index.js';
 import { BASE, KIB, at, expectMisuse, userBuffer } from './driver-world.js';
-import { mapAt } from '../support/mm-layout.js';
+import { forked, mapAt } from '../support/mm-layout.js';
 
 const FILE = 'checker-folio-freed.test.ts';
 
@@ -64,8 +63,7 @@ describe('a folio freed under the checker', () => {
 
   it('a page GUP reached through two mms, freed with folio_put, is blamed on its next mm again', () => {
     const { m, mm } = userBuffer(4 * KIB); // PFN 1, private anonymous
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     const a = new Int32Array(1);
     const b = new Int32Array(1);
     // FOLL_GET without FOLL_WRITE does not unshare (gup_must_unshare is FOLL_PIN only): one page.

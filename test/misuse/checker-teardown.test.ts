@@ -12,7 +12,6 @@ import {
   bvecForEachFolio,
   exitMmap,
   folioPut,
-  fork,
   folioPutRefs,
   getUserPages,
   munmap,
@@ -26,7 +25,7 @@ import {
   type Backing,
 } from '../../src/index.js';
 import { BASE, KIB, MIB, at, expectMisuse, userBuffer } from './driver-world.js';
-import { mapAt, world } from '../support/mm-layout.js';
+import { forked, mapAt, world } from '../support/mm-layout.js';
 
 const FILE = 'checker-teardown.test.ts';
 
@@ -133,8 +132,7 @@ describe('munmap and exit_mmap with pages pinned (kernel behaviour, no use after
     // recorded, and the page's latest site (the child's call) says nothing of the pin left.
     const { m, mm } = world();
     mapAt(mm, BASE, 4 * KIB, { backing: 'shmem', shared: true, populate: true });
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     const a = new Int32Array(1);
     const b = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, a)).toBe(1);

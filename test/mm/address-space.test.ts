@@ -44,7 +44,6 @@ import {
   createFile,
   exitMmap,
   fileRelease,
-  fork,
   handleMmFault,
   installFolio,
   leafBitsAt,
@@ -61,16 +60,10 @@ import {
   type Mm,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
-
-function child(mm: Mm): Mm {
-  const c = fork(mm);
-  if (typeof c === 'number') throw new Error(`fork: ${c}`);
-  return c;
-}
 
 describe('mmap / munmap (do_mmap, do_vmi_munmap)', () => {
   it('returns -EINVAL, -ENOMEM and -EEXIST where the kernel does', () => {
@@ -280,7 +273,7 @@ describe('fork (copy_page_range)', () => {
     const { m, mm } = world();
     mapAt(mm, BASE, 8 * KIB);
     expect(userWrite(mm, BASE, 8 * KIB, 1)).toBe(0);
-    const c = child(mm);
+    const c = forked(mm);
     expect(machineMms(m).size).toBe(2);
     expect([m.refcount[1], m.mapcount[1], m.flags[1]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
     expect(leafBitsAt(mm.pt, v) & _PAGE_RW).toBe(0);
@@ -299,7 +292,7 @@ describe('fork (copy_page_range)', () => {
     const { m, mm } = world();
     mapAt(mm, BASE, 4096, { shared: true });
     expect(userWrite(mm, BASE, 4096, 9)).toBe(0);
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, v)).toBe(-1);
     expect(userWrite(c, BASE, 4096, 10)).toBe(0);
     expect(pageAt(c.pt, v)).toBe(1);
@@ -313,7 +306,7 @@ describe('fork (copy_page_range)', () => {
     mapAt(mm, BASE, 4096);
     mapAt(mm, BASE + MIB, 4096, { shared: true, backing: 'device' });
     expect(userReadTags(mm, BASE, 4096)).toEqual(new Int32Array([0])); // zero page, no anon_vma
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, v)).toBe(-1);
     expect(pageAt(c.pt, vpnOf(BASE + MIB))).toBe(pageAt(mm.pt, vpnOf(BASE + MIB)));
     exitMmap(c);
@@ -341,7 +334,7 @@ describe('migrateFolioLongterm', () => {
     const { m, mm } = world({ cmaBytes: 8 * MIB });
     mapAt(mm, BASE, 4096, { zone: 'cma' });
     expect(userWrite(mm, BASE, 4096, 5)).toBe(0);
-    const c = child(mm);
+    const c = forked(mm);
     expect(migrateFolioLongterm(m, 14336)).toBe(0);
     expect([pageAt(mm.pt, v), pageAt(c.pt, v)]).toEqual([1, 1]);
     expect([m.refcount[1], m.mapcount[1], m.content[1], m.flags[1]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 5, 0]);

@@ -31,7 +31,6 @@ import {
   folioPut,
   folioTestAnon,
   folioTestHugetlb,
-  fork,
   handleMmFault,
   installFolio,
   migrateFolioLongterm,
@@ -44,7 +43,7 @@ import {
   type Machine,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const GIB = 1024 * MIB;
 const RW = PROT_READ | PROT_WRITE;
@@ -102,8 +101,7 @@ describe('anonymous hugetlb folios are hugetlb folios', () => {
     const { m, mm } = world();
     mapAt(mm, BASE, 2 * MIB, { backing: 'hugetlb-2m' });
     expect(userWrite(mm, BASE, 4 * KIB, 1)).toBe(0); // PFN 512
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     expect(userWrite(mm, BASE, 4 * KIB, 2)).toBe(0); // mapcount 2: the parent copies
     expect([pageAt(mm.pt, v), pageAt(child.pt, v)]).toEqual([1024, 512]);
     expect(kinds(m, 1024)).toEqual([true, true]);
@@ -118,8 +116,7 @@ describe('anonymous hugetlb folios are hugetlb folios', () => {
     expect(userWrite(mm, BASE, 4 * KIB, 1)).toBe(0); // PFN 512
     const pages = new Int32Array(1);
     expect(pinUserPagesFast(mm, BASE, 1, FOLL_WRITE, pages)).toBe(1);
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     expect([pageAt(mm.pt, v), pageAt(child.pt, v)]).toEqual([512, 1024]);
     expect(kinds(m, 1024)).toEqual([true, true]);
     unpinUserPages(m, pages, 1);

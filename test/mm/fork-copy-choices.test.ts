@@ -42,17 +42,11 @@ import {
   type Mm,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 import { giveBack, holdAllFree } from '../support/hold-free.js';
 
 const GIB = 1024 * MIB;
 const v = vpnOf(BASE);
-
-function forked(mm: Mm): Mm {
-  const child = fork(mm);
-  if (typeof child === 'number') throw new Error(`fork: ${child}`);
-  return child;
-}
 
 describe('entries that take no reference', () => {
   it('a zero-page PTE is copied as is and a none PTE is skipped: the zero page gains nothing', () => {

@@ -44,23 +44,17 @@ import {
   type Mm,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 import { giveBack, holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
-
-function child(mm: Mm): Mm {
-  const c = fork(mm);
-  if (typeof c === 'number') throw new Error(`fork: ${c}`);
-  return c;
-}
 
 describe('copy_page_range: what is copied', () => {
   it('a VMA straddling a 1 GiB boundary: the PUD entry that is none is skipped, the other copied', () => {
     const { m, mm } = world();
     mapAt(mm, BASE - 4 * KIB, 8 * KIB); // last page of PUD 0, first page of PUD 1
     expect(userWrite(mm, BASE, 4 * KIB, 6)).toBe(0); // PFN 1; the page below BASE is never touched
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, vpnOf(BASE - 4 * KIB))).toBe(-1);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(1);
     expect([m.refcount[1], m.mapcount[1], m.flags[1]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
@@ -74,7 +68,7 @@ describe('copy_page_range: what is copied', () => {
     expect(userRead(mm, BASE, 4 * KIB)).toBe(0); // do_read_fault: page cache PFN 1 (cache + mapping)
     expect(userWrite(mm, BASE + 4 * KIB, 4 * KIB, 5)).toBe(0); // do_cow_fault: cache PFN 2, anon copy PFN 3
     expect([m.refcount[1], m.refcount[2], m.refcount[3]]).toEqual([2, 1, 1]);
-    const c = child(mm);
+    const c = forked(mm);
     // The file page: folio_get + folio_dup_file_rmap_pte; the child's PTE is read-only and old.
     expect([m.refcount[1], m.mapcount[1]]).toEqual([3, 2]);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(1);
@@ -94,7 +88,7 @@ describe('copy_page_range: what is copied', () => {
     const f = 262144;
     expect(pageAt(mm.pt, vpnOf(BASE))).toBe(f);
     expect(m.flags[f]! & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
-    const c = child(mm);
+    const c = forked(mm);
     expect([m.refcount[f], m.entireMapcount[f], m.flags[f]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
     const parentBits = leafBitsAt(mm.pt, vpnOf(BASE));
     expect(parentBits).toBe(_PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY);
@@ -113,7 +107,7 @@ describe('copy_page_range: what is copied', () => {
     expect(userRead(mm, BASE + 4 * MIB, 4 * KIB)).toBe(0); // private read of the cached folio: +1 ref, +1 entire map
     expect(userWrite(mm, BASE + 6 * MIB, 4 * KIB, 4)).toBe(0); // no cached folio at pgoff 512: anon folio PFN 1024
     expect([m.refcount[512], m.entireMapcount[512]]).toEqual([514, 2]);
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(-1); // the shared VMA has no anon_vma: not copied
     expect(pageAt(c.pt, vpnOf(BASE + 4 * MIB))).toBe(512);
     expect(leafBitsAt(c.pt, vpnOf(BASE + 4 * MIB)) & _PAGE_RW).toBe(0);
@@ -135,7 +129,7 @@ describe('copy_page_range: what is copied', () => {
     // a private file VMA is installFolio (which makes the folio anonymous and gives the VMA
     // an anon_vma). copy_huge_pmd's rule looks at the VMA alone: it is not anonymous, skip.
     expect(installFolio(mm, BASE, thp, { pmd: true, writable: true })).toBe(0);
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(-1);
     expect([m.refcount[thp], m.entireMapcount[thp], m.flags[thp]! & PG_ANON_EXCLUSIVE]).toEqual([1, 1, PG_ANON_EXCLUSIVE]);
     expect(leafBitsAt(mm.pt, vpnOf(BASE)) & _PAGE_RW).toBe(_PAGE_RW);
@@ -163,7 +157,7 @@ describe('copy_page_range: -ENOMEM tears the child down', () => {
     expect(leafBitsAt(mm.pt, vpnOf(BASE))).toBe(bitsBefore);
     // With memory back, the child gets its own copy (PFN 2, the first free page) and the parent keeps PFN 1 writable.
     giveBack(m, held);
-    const c = child(mm);
+    const c = forked(mm);
     expect(pageAt(c.pt, vpnOf(BASE))).toBe(2);
     expect(leafBitsAt(c.pt, vpnOf(BASE))).toBe(_PAGE_PRESENT | _PAGE_DIRTY | _PAGE_RW);
     expect(userReadTags(c, BASE, 4 * KIB)).toEqual(new Int32Array([7]));

@@ -10,17 +10,11 @@
  * and a mapcount; `if (vm_flags & VM_SHARED) pte = pte_mkclean(pte)`), v6.16+.
  */
 import { describe, expect, it } from 'vitest';
-import { _PAGE_DIRTY, exitMmap, fork, leafBitsAt, pageAt, userWrite, vpnOf, type Mm } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { _PAGE_DIRTY, exitMmap, leafBitsAt, pageAt, userWrite, vpnOf, type Mm } from '../../src/index.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const GIB = 1024 * MIB;
 const v = vpnOf(BASE);
-
-function forked(mm: Mm): Mm {
-  const child = fork(mm);
-  if (typeof child === 'number') throw new Error(`fork: ${child}`);
-  return child;
-}
 
 describe('copy_page_range skips levels that are not there', () => {
   // vma_needs_copy: only a VMA with an anon_vma is walked, so each VMA below has a

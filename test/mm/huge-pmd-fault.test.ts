@@ -32,7 +32,6 @@ import {
   exitMmap,
   fileRelease,
   folioPut,
-  fork,
   handleMmFault,
   leafBitsAt,
   mmap,
@@ -45,7 +44,7 @@ import {
   vpnOf,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
@@ -118,8 +117,7 @@ describe('wp_huge_pmd on an anonymous PMD leaf', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 2 * MIB, { order: PMD_ORDER });
     expect(userWrite(mm, BASE, 4 * KIB, 1)).toBe(0); // PFN 512
-    const c = fork(mm);
-    if (typeof c === 'number') throw new Error(`fork: ${c}`);
+    const c = forked(mm);
     expect([m.refcount[512], m.entireMapcount[512], m.flags[512]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
     exitMmap(c);
     expect(m.refcount[512]).toBe(1);

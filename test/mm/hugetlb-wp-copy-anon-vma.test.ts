@@ -24,7 +24,6 @@ import {
   createFile,
   exitMmap,
   fileRelease,
-  fork,
   handleMmFault,
   leafBitsAt,
   mmap,
@@ -34,7 +33,7 @@ import {
   vpnOf,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, world } from '../support/mm-layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
@@ -49,8 +48,7 @@ describe('fork after the first anonymous page of a hugetlb VMA came from hugetlb
     expect(handleMmFault(mm, BASE + 2 * MIB, { write: false })).toBe(0); // PFN 512 read-only: no anon_vma yet
     expect(userWrite(mm, BASE + 2 * MIB, 4 * KIB, 7)).toBe(0); // hugetlb_wp: the copy, PFN 1024
     expect(pageAt(mm.pt, v + 512)).toBe(1024);
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     expect(pageAt(child.pt, v + 512)).toBe(1024);
     const RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY;
     expect([leafBitsAt(mm.pt, v + 512), leafBitsAt(child.pt, v + 512)]).toEqual([RO, RO]);

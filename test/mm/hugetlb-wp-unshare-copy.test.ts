@@ -17,7 +17,6 @@ import {
   _PAGE_PRESENT,
   _PAGE_PSE,
   exitMmap,
-  fork,
   handleMmFault,
   leafBitsAt,
   pageAt,
@@ -26,7 +25,7 @@ import {
   vmstat,
   vpnOf,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
 
@@ -35,8 +34,7 @@ describe('hugetlb_wp for FAULT_FLAG_UNSHARE on a page mapped twice', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 2 * MIB, { backing: 'hugetlb-2m' });
     expect(userWrite(mm, BASE, 4 * KIB, 3)).toBe(0); // a new anonymous folio, PFN 512
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     expect([m.refcount[512], m.entireMapcount[512], m.flags[512]! & PG_ANON_EXCLUSIVE]).toEqual([2, 2, 0]);
     expect(handleMmFault(child, BASE, { unshare: true })).toBe(0);
     expect(pageAt(child.pt, v)).toBe(1024);

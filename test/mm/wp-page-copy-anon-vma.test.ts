@@ -12,7 +12,6 @@ import {
   PG_ANON_EXCLUSIVE,
   _PAGE_RW,
   exitMmap,
-  fork,
   handleMmFault,
   leafBitsAt,
   pageAt,
@@ -22,13 +21,12 @@ import {
   vpnOf,
   type Mm,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
 
 function forkOk(mm: Mm): Mm {
-  const child = fork(mm);
-  if (typeof child === 'number') throw new Error(`fork: ${child}`);
+  const child = forked(mm);
   return child;
 }
 

@@ -11,7 +11,6 @@ import {
   _PAGE_RW,
   exitMmap,
   folioPut,
-  fork,
   handleMmFault,
   leafBitsAt,
   pageAt,
@@ -20,7 +19,7 @@ import {
   vmstat,
   vpnOf,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 import { holdAllFree } from '../support/hold-free.js';
 
 const v = vpnOf(BASE);
@@ -30,8 +29,7 @@ describe('wp_page_copy without memory', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 4 * KIB);
     expect(userWrite(mm, BASE, 4 * KIB, 5)).toBe(0); // PFN 1
-    const c = fork(mm);
-    if (typeof c === 'number') throw new Error(`fork: ${c}`);
+    const c = forked(mm);
     const held = holdAllFree(m);
     const bits = leafBitsAt(c.pt, v);
     expect(handleMmFault(c, BASE, { write: true })).toBe(-ENOMEM);

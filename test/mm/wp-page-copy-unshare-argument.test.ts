@@ -7,9 +7,9 @@
  * src/mm/arg-check.ts `checkBool`).
  */
 import { describe, it } from 'vitest';
-import { exitMmap, fork, pteSlot, userWrite, vmaLookup, vpnOf, wpPageCopy } from '../../src/index.js';
+import { exitMmap, pteSlot, userWrite, vmaLookup, vpnOf, wpPageCopy } from '../../src/index.js';
 import { expectRefused } from '../support/refused.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 describe('wpPageCopy refuses an unshare that is not a boolean', () => {
   it.each([
@@ -20,8 +20,7 @@ describe('wpPageCopy refuses an unshare that is not a boolean', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 4 * KIB);
     if (userWrite(mm, BASE, 4 * KIB, 5) !== 0) throw new Error('fixture write failed');
-    const child = fork(mm); // PFN 1 shared read-only: the case wp_page_copy serves
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm); // PFN 1 shared read-only: the case wp_page_copy serves
     const slot = pteSlot(mm.pt, vpnOf(BASE), false);
     const vma = vmaLookup(mm.vmas, BASE)!;
     expectRefused({

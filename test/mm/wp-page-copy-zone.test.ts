@@ -7,8 +7,8 @@
  * otherwise) and the model's next-fit allocator (a zone's first folio is at its start).
  */
 import { describe, expect, it } from 'vitest';
-import { exitMmap, fork, handleMmFault, pageAt, pfnZone, userReadTags, userWrite, vmstat, vpnOf } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { exitMmap, handleMmFault, pageAt, pfnZone, userReadTags, userWrite, vmstat, vpnOf } from '../../src/index.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
 // 16 MiB = 4096 page frames; the top 4 MiB (1024 frames) are ZONE_MOVABLE: PFNs 3072..4095.
@@ -30,8 +30,7 @@ describe('wp_page_copy allocates in the mapping\'s zone', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB, movableBytes: 4 * MIB });
     mapAt(mm, BASE, 4 * KIB, { zone: 'movable' });
     expect(userWrite(mm, BASE, 4 * KIB, 4)).toBe(0); // do_anonymous_page: PFN 3072
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     expect(userWrite(child, BASE, 4 * KIB, 5)).toBe(0); // refcount 2: copied
     expect(pageAt(child.pt, v)).toBe(MOVABLE_START + 1);
     expect([m.refcount[MOVABLE_START], m.refcount[MOVABLE_START + 1], vmstat(m).cowCopies]).toEqual([1, 1, 1]);

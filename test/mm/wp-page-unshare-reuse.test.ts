@@ -12,7 +12,6 @@ import {
   _PAGE_RW,
   PG_ANON_EXCLUSIVE,
   exitMmap,
-  fork,
   handleMmFault,
   leafBitsAt,
   pageAt,
@@ -21,7 +20,7 @@ import {
   userWrite,
   vpnOf,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, MIB, forked, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
 
@@ -30,8 +29,7 @@ describe('do_wp_page with FAULT_FLAG_UNSHARE on a page it can reuse', () => {
     const { m, mm } = world({ memoryBytes: 16 * MIB });
     mapAt(mm, BASE, 4 * KIB);
     expect(userWrite(mm, BASE, 4 * KIB, 5)).toBe(0); // PFN 1
-    const child = fork(mm);
-    if (typeof child === 'number') throw new Error(`fork: ${child}`);
+    const child = forked(mm);
     exitMmap(child);
     // After the child is gone: refcount 1, one mapping, not exclusive, PTE read-only.
     expect([m.refcount[1], m.mapcount[1], m.flags[1]! & PG_ANON_EXCLUSIVE]).toEqual([1, 1, 0]);

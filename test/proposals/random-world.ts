@@ -3,8 +3,8 @@
  * pages (write where the VMA is writable, read otherwise), then optionally fork and
  * keep or exit the child. Returns the child that stays alive, or null.
  */
-import { BASE } from '../support/mm-layout.js';
-import { VM_WRITE, exitMmap, fork, userReadTags, userWrite, vmaLookup, type Mm } from '../../src/index.js';
+import { BASE, forked } from '../support/mm-layout.js';
+import { VM_WRITE, exitMmap, userReadTags, userWrite, vmaLookup, type Mm } from '../../src/index.js';
 
 const P = 4096;
 
@@ -22,8 +22,7 @@ export function touchAndFork(mm: Mm, touches: readonly { at: number; pages: numb
     else userReadTags(mm, at, len);
   }
   if (forkMode === 'none') return null;
-  const c = fork(mm);
-  if (typeof c === 'number') throw new Error(`fork: ${c}`);
+  const c = forked(mm);
   if (forkMode === 'child-exited') {
     exitMmap(c);
     return null;

@@ -13,6 +13,7 @@ import {
   PROT_READ,
   PROT_WRITE,
   createMm,
+  fork,
   mmap,
   type Backing,
   type MmFile,
@@ -69,4 +70,11 @@ export function mapAt(mm: Mm, addr: number, bytes: number, o: MapOptions = {}): 
   });
   if (ret !== addr) throw new Error(`fixture mmap at ${addr.toString(16)} failed: ${ret}`);
   return ret;
+}
+
+/** fork(mm)'s child; throws if fork fails (fixtures must not). */
+export function forked(mm: Mm): Mm {
+  const child = fork(mm);
+  if (typeof child === 'number') throw new Error(`fork: ${child}`);
+  return child;
 }
