@@ -10,7 +10,9 @@
  * the PTE level copy one page; a shared file PMD is made writable (write notify), a
  * private one is split. Simplified: `transparent_hugepage/use_zero_page` is taken as 0
  * (a read fault allocates a THP instead of mapping the huge zero page), and page-cache
- * THPs are PMD-mapped only in shared mappings (private file mappings use PTEs).
+ * THPs are PMD-mapped only in shared mappings (private file mappings use PTEs). No PTE
+ * table is deposited with an anonymous THP (`pgtable_trans_huge_deposit`): the model's
+ * page tables are pools, not memory frames, so a split takes a new one from the pool.
  *
  * Arguments: these are handle_mm_fault's steps and take what it guarantees: `vpn` in
  * `vma` (and PMD-mappable for create_huge_pmd), `ms` the PMD slot covering it (none for
