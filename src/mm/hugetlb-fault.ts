@@ -2,8 +2,9 @@
  * hugetlb faults: mm/hugetlb.c `hugetlb_fault`, `hugetlb_no_page`, `hugetlb_wp`.
  *
  * Faithful: a shared mapping maps the page-cache folio (allocating it on first touch,
- * dirty as hugetlb_add_to_page_cache leaves it) with a PMD (2 MiB) or PUD (1 GiB) leaf,
- * writable with VM_WRITE; a private mapping maps the file's cached folio read-only if
+ * dirty as hugetlb_add_to_page_cache leaves it) with a PMD (2 MiB) or PUD (1 GiB) leaf
+ * `make_huge_pte` makes writable and dirty with VM_WRITE, on a read fault too, else
+ * read-only and clean; a private mapping maps the file's cached folio read-only if
  * there is one, and otherwise a new exclusive anonymous hugetlb folio (read-only on a
  * read fault); `hugetlb_wp` makes a shared leaf writable, reuses an anonymous folio
  * mapped once (setting PageAnonExclusive on its head; an unshare leaves it read-only),
@@ -49,7 +50,6 @@ import {
 import type { Vma } from './vma.js';
 import { vmaPgoff } from './vma.js';
 import { VM_MAYSHARE, VM_WRITE } from './vm-flags.js';
-import { maybeMkwrite } from './wp-page.js';
 
 /** `hugetlb_fault(mm, vma, address, flags)`. Returns 0, -ENOMEM or -EFAULT. */
 export function hugetlbFault(mm: Mm, vma: Vma, vpn: number, write: boolean, unshare: boolean): number {
@@ -87,7 +87,9 @@ function hugetlbNoPage(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, fi
     if (folio < 0) return folio === -EFAULT ? -EFAULT : -ENOMEM;
     folioAddRmapEntire(m, folio);
     level.val[slot] = folio;
-    level.bits[slot] = maybeMkwrite(vma, _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY);
+    // make_huge_pte(vma, folio, vma->vm_flags & VM_SHARED): young either way.
+    const leaf = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
+    level.bits[slot] = (vma.flags & VM_WRITE) !== 0 ? leaf | _PAGE_RW | _PAGE_DIRTY : leaf;
     // hugetlb_add_to_page_cache marks every folio it adds dirty, read fault or write
     // fault, so generic page-cache code never drops it (for a folio found cached, the
     // kernel did so when it was added).
