@@ -121,7 +121,7 @@ function hugetlbWp(mm: Mm, vma: Vma, level: PageTableLevel, slot: number, unshar
     return -EFAULT;
   const b = level.bits[slot]!;
   if ((vma.flags & VM_MAYSHARE) !== 0) {
-    level.bits[slot] = b | _PAGE_RW | _PAGE_DIRTY;
+    if (!unshare) level.bits[slot] = b | _PAGE_RW | _PAGE_DIRTY; // an unshare leaves a shared leaf as it is
     return 0;
   }
   const old = level.val[slot]!;

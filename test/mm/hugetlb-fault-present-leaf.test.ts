@@ -6,7 +6,8 @@
  * `hugetlb_wp`; otherwise the entry is made young, and dirty only for
  * FAULT_FLAG_WRITE (`huge_pte_mkdirty`). `hugetlb_no_page` maps a folio with
  * `make_huge_pte`, writable only in a VM_SHARED mapping with VM_WRITE, so read-only
- * and clean in a PROT_READ shared mapping and in a private one on a read fault.
+ * and clean in a PROT_READ shared mapping and in a private one on a read fault. An
+ * unshare fault on a shared leaf is a no-op in `hugetlb_wp`.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,8 +17,10 @@ import {
   _PAGE_PSE,
   exitMmap,
   handleMmFault,
+  hugetlbFault,
   leafBitsAt,
   pageAt,
+  vmaLookup,
   vmstat,
   vpnOf,
 } from '../../src/index.js';
@@ -51,6 +54,19 @@ describe('a read fault on a present read-only hugetlb leaf', () => {
     expect(leafBitsAt(mm.pt, v)).toBe(LEAF_RO);
     expect(m.warnings).toEqual([]);
     expect([m.refcount[512], m.entireMapcount[512], vmstat(m).cowCopies]).toEqual([1, 1, 0]);
+    exitMmap(mm);
+  });
+
+  it('shared, PROT_READ, an unshare fault called directly: hugetlb_wp returns at once, the leaf stays read-only', () => {
+    // handle_mm_fault never passes FAULT_FLAG_UNSHARE for a shared mapping
+    // (sanitize_fault_flags drops it), but hugetlb_wp checks all the same:
+    // `if (vma->vm_flags & VM_MAYSHARE) { if (unlikely(unshare)) return 0; ...`.
+    const { m, mm } = world({ memoryBytes: 16 * MIB });
+    mapAt(mm, BASE, 2 * MIB, { shared: true, backing: 'hugetlb-2m', prot: PROT_READ });
+    expect(handleMmFault(mm, BASE, { write: false })).toBe(0);
+    expect(hugetlbFault(mm, vmaLookup(mm.vmas, BASE)!, v, false, true)).toBe(0);
+    expect(leafBitsAt(mm.pt, v)).toBe(LEAF_RO);
+    expect(m.warnings).toEqual([]);
     exitMmap(mm);
   });
 });
