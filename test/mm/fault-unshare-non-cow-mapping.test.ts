@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  PG_DIRTY,
   _PAGE_ACCESSED,
   _PAGE_PRESENT,
   _PAGE_RW,
@@ -46,6 +47,21 @@ describe('sanitize_fault_flags on a shared mapping', () => {
     expect([m.refcount[1], m.mapcount[1]]).toEqual([2, 1]);
     expect(m.warnings).toEqual([]);
     expect([vmstat(m).pgfault, vmstat(m).unshareFaults]).toEqual([2, 0]);
+    exitMmap(mm);
+  });
+
+  it('an unshare fault on a present read-only PTE of a shared ext4 mapping: still read-only and clean, the folio not dirtied', () => {
+    // Dirty tracking maps the page-cache page read-only on a read fault; with the flag
+    // dropped, the unshare fault is that read fault again and never reaches do_wp_page,
+    // whose shared branch would make the PTE writable and dirty.
+    const { m, mm } = world({ memoryBytes: 16 * MIB });
+    mapAt(mm, BASE, 4 * KIB, { shared: true, backing: 'ext4' });
+    expect(handleMmFault(mm, BASE)).toBe(0);
+    expect(leafBitsAt(mm.pt, v)).toBe(_PAGE_PRESENT | _PAGE_ACCESSED);
+    expect(handleMmFault(mm, BASE, { unshare: true })).toBe(0);
+    expect(leafBitsAt(mm.pt, v)).toBe(_PAGE_PRESENT | _PAGE_ACCESSED);
+    expect(m.flags[pageAt(mm.pt, v)]! & PG_DIRTY).toBe(0);
+    expect(vmstat(m).unshareFaults).toBe(0);
     exitMmap(mm);
   });
 });
