@@ -14,7 +14,7 @@
  * next-fit from PFN 1, CMA ones from 2048.
  */
 import { describe, expect, it } from 'vitest';
-import { EAGAIN, migrateFolioLongterm, pageAt, pinUserPages, unpinUserPages, userReadTags, userWrite, vmstat, vpnOf } from '../../src/index.js';
+import { EAGAIN, folioTestHugetlb, migrateFolioLongterm, pageAt, pinUserPages, unpinUserPages, userReadTags, userWrite, vmstat, vpnOf } from '../../src/index.js';
 import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const CMA = 2048;
@@ -36,6 +36,7 @@ describe('migrateFolioLongterm: the expected reference count', () => {
     expect(migrateFolioLongterm(m, CMA)).toBe(0);
     expect(pageAt(mm.pt, vpnOf(BASE))).toBe(2);
     expect([m.refcount[2], m.mapcount[2], m.content[2]]).toEqual([1, 1, 5]);
+    expect(folioTestHugetlb(m, 2)).toBe(false); // only a hugetlb source's target is hugetlb
     expect(m.refcount[1]).toBe(2); // the ext4 folio: page cache + mapping, untouched
     expect(vmstat(m)).toMatchObject({ pgmigrateSuccess: 1, pgmigrateFail: 0 });
   });
