@@ -46,6 +46,14 @@ describe("a device file's frames", () => {
     fileRelease(dev);
     expect([m.refcount[15360], m.refcount[15361]]).toEqual([0, 0]);
   });
+
+  it('are order 0 whatever order the caller asks for: the driver maps single frames', () => {
+    const m = newMachine();
+    const dev = file(m, 'device', 8 * KIB, { order: 2 });
+    expect(dev.order).toBe(0);
+    expect(Array.from(dev.cache).map((f) => m.order[f])).toEqual([0, 0]);
+    fileRelease(dev);
+  });
 });
 
 describe('truncate_inode_pages at the last fileRelease', () => {
