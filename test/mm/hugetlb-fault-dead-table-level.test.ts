@@ -10,11 +10,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  _PAGE_ACCESSED,
-  _PAGE_DIRTY,
-  _PAGE_PRESENT,
-  _PAGE_PSE,
-  _PAGE_RW,
   exitMmap,
   leafBitsAt,
   munmap,
@@ -25,10 +20,9 @@ import {
   userWrite,
   vpnOf,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, LEAF_RW, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
-const LEAF_RW = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY;
 
 describe('the dead table is cleared at the huge page\'s own level', () => {
   it('2 MiB: the PMD slot of the dead PTE table has the number of the live PUD slot above', () => {

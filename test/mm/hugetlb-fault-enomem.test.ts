@@ -18,11 +18,6 @@ import {
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-  _PAGE_ACCESSED,
-  _PAGE_DIRTY,
-  _PAGE_PRESENT,
-  _PAGE_PSE,
-  _PAGE_RW,
   createFile,
   exitMmap,
   fileRelease,
@@ -37,13 +32,11 @@ import {
   vpnOf,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, LEAF_RO, LEAF_RW, MIB, mapAt, world } from '../support/mm-layout.js';
 import { holdAllFree } from '../support/hold-free.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
-const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
-const LEAF_RW = LEAF_RO | _PAGE_RW | _PAGE_DIRTY;
 
 describe('hugetlb_no_page without a huge page', () => {
   it('a shared mapping: -ENOMEM, nothing mapped or cached; then the fault maps PFN 512', () => {

@@ -12,9 +12,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   PROT_READ,
-  _PAGE_ACCESSED,
-  _PAGE_PRESENT,
-  _PAGE_PSE,
   exitMmap,
   handleMmFault,
   hugetlbFault,
@@ -24,10 +21,9 @@ import {
   vmstat,
   vpnOf,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, LEAF_RO, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const v = vpnOf(BASE);
-const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
 
 describe('a read fault on a present read-only hugetlb leaf', () => {
   it('shared, PROT_READ: the leaf stays read-only as hugetlb_no_page made it, with no WARN', () => {

@@ -20,11 +20,6 @@ import {
   PG_ANON_EXCLUSIVE,
   PROT_READ,
   PROT_WRITE,
-  _PAGE_ACCESSED,
-  _PAGE_DIRTY,
-  _PAGE_PRESENT,
-  _PAGE_PSE,
-  _PAGE_RW,
   allocFolio,
   createFile,
   exitMmap,
@@ -42,12 +37,10 @@ import {
   vpnOf,
   type MmFile,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, LEAF_RO, LEAF_RW, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const v = vpnOf(BASE);
-const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
-const LEAF_RW = LEAF_RO | _PAGE_RW | _PAGE_DIRTY;
 
 describe('hugetlb_fault on a present leaf', () => {
   it('a read, and a write to a writable shared leaf, leave the leaf and the counts as they are', () => {

@@ -29,11 +29,6 @@ import {
   FOLL_WRITE,
   PG_DIRTY,
   PROT_READ,
-  _PAGE_ACCESSED,
-  _PAGE_DIRTY,
-  _PAGE_PRESENT,
-  _PAGE_PSE,
-  _PAGE_RW,
   exitMmap,
   handleMmFault,
   leafBitsAt,
@@ -44,12 +39,10 @@ import {
   vpnOf,
   type Backing,
 } from '../../src/index.js';
-import { BASE, KIB, MIB, mapAt, world } from '../support/mm-layout.js';
+import { BASE, KIB, LEAF_RO, LEAF_RW, MIB, mapAt, world } from '../support/mm-layout.js';
 
 const GIB = 1024 * MIB;
 const v = vpnOf(BASE);
-const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
-const LEAF_RW = LEAF_RO | _PAGE_RW | _PAGE_DIRTY;
 
 interface Size {
   readonly name: string;

@@ -12,6 +12,11 @@ import {
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PRESENT,
+  _PAGE_PSE,
+  _PAGE_RW,
   createMm,
   fork,
   mmap,
@@ -23,6 +28,11 @@ import {
   type ZoneName,
 } from '../../src/index.js';
 import { newMachine } from './machines.js';
+
+/** The bits of a huge leaf (PMD or PUD) a fault installs read-only: present, huge, young. */
+export const LEAF_RO = _PAGE_PRESENT | _PAGE_PSE | _PAGE_ACCESSED;
+/** The same leaf writable and dirty. */
+export const LEAF_RW = LEAF_RO | _PAGE_RW | _PAGE_DIRTY;
 
 /** A 1 GiB-aligned user address: PGD/PUD/PMD indices are easy to work out from it. */
 export const BASE = 0x40000000;
